@@ -1,0 +1,1 @@
+"""French demo content: ministries, datasets and their files, read from data files in data/."""

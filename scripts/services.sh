@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# make up / make down / make status: PostgreSQL, Redis and Apache Solr 9, for real, on 127.0.0.1,
+# their data under .state/. Each step installs what is missing and skips what is there.
+#
+#   scripts/services.sh up|down|status
+#
+# Ports (env): IP_PG_PORT (5433), IP_REDIS_PORT (6380), IP_SOLR_PORT (8983). PostgreSQL and Redis
+# avoid Debian's default ports so that a system service installed by apt never collides with ours.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE="$ROOT/.state"
+PG_PORT=${IP_PG_PORT:-5433}
+REDIS_PORT=${IP_REDIS_PORT:-6380}
+SOLR_PORT=${IP_SOLR_PORT:-8983}
+SOLR_HEAP=${IP_SOLR_HEAP:-512m}
+SOLR_CORES=(ckan ckan_test ckan_bench)
+PG_DATABASES=(ckan ckan_test ckan_bench)
+PG_USER=ckan_default
+PG_PASSWORD=pass
+VENV="$ROOT/.venv"
+
+. "$ROOT/scripts/lib.sh"
+
+STARTED=()   # what this run started: stopped again if a later step fails
+on_exit() {
+  local rc=$?
+  if [ $rc -ne 0 ] && [ ${#STARTED[@]} -gt 0 ]; then
+    printf 'Arrêt de ce que cette commande avait démarré : %s\n' "${STARTED[*]}" >&2
+    for s in "${STARTED[@]}"; do "stop_$s" || true; done
+  fi
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_bin() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$d" ] || die "PostgreSQL introuvable après installation (/usr/lib/postgresql/*/bin)."
+  echo "$d"
+}
+# PostgreSQL refuses to run as root: as root it runs as the 'postgres' system user.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_datadir() {
+  # .state/postgres, or a directory the postgres user can reach, linked from .state/postgres
+  # (a checkout under /root is not readable by the postgres user).
+  local want="$STATE/postgres"
+  if [ -L "$want" ]; then readlink -f "$want"; return; fi
+  if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$STATE"; then echo "$want"; return; fi
+  local alt="/var/lib/postgresql/internalportal-$(echo "$ROOT" | md5sum | cut -c1-10)"
+  mkdir -p "$alt"; chown postgres: "$alt"; ln -sfn "$alt" "$want"; echo "$alt"
+}
+pg_psql() { as_pg "$(pg_bin)/psql" -X -q -h "$(pg_datadir)" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+
+start_postgres() {
+  apt_install postgresql libpq-dev
+  local bin data
+  bin=$(pg_bin); mkdir -p "$STATE"; data=$(pg_datadir)
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "PostgreSQL : initialisation de $data"
+    mkdir -p "$data"; [ "$(id -u)" -eq 0 ] && chown postgres: "$data"
+    as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
+      || die "initdb a échoué dans $data."
+  fi
+  if as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    ok "PostgreSQL répond déjà sur 127.0.0.1:$PG_PORT"
+  else
+    port_busy "$PG_PORT" && die "le port $PG_PORT (PostgreSQL) est déjà pris par un autre programme. Arrêtez-le (ss -ltnp | grep $PG_PORT) ou choisissez un autre port : IP_PG_PORT=… make up."
+    say "PostgreSQL : démarrage sur 127.0.0.1:$PG_PORT"
+    as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+      || { tail -n 20 "$data/server.log" >&2; die "PostgreSQL n'a pas démarré (journal ci-dessus : $data/server.log)."; }
+    STARTED+=(postgres)
+  fi
+  # role and databases, created once
+  pg_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'" | grep -q 1 \
+    || pg_psql -c "CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD'"
+  for db in "${PG_DATABASES[@]}"; do
+    pg_psql -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
+      || pg_psql -c "CREATE DATABASE $db OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0"
+  done
+  ok "PostgreSQL prêt : bases ${PG_DATABASES[*]} (utilisateur $PG_USER)"
+}
+stop_postgres() {
+  [ -d /usr/lib/postgresql ] || return 0
+  local data; data=$(pg_datadir 2>/dev/null) || return 0
+  [ -f "$data/PG_VERSION" ] || return 0
+  if as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    as_pg "$(pg_bin)/pg_ctl" -D "$data" -m fast -w stop >/dev/null && ok "PostgreSQL arrêté"
+  fi
+}
+
+# ---------------------------------------------------------------- Redis
+start_redis() {
+  apt_install redis-server
+  local dir="$STATE/redis"; mkdir -p "$dir"
+  if pid_alive "$dir/redis.pid" && redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+    ok "Redis répond déjà sur 127.0.0.1:$REDIS_PORT"; return
+  fi
+  port_busy "$REDIS_PORT" && die "le port $REDIS_PORT (Redis) est déjà pris par un autre programme. Arrêtez-le ou choisissez IP_REDIS_PORT=…"
+  say "Redis : démarrage sur 127.0.0.1:$REDIS_PORT"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save 60 100 >/dev/null \
+    || die "redis-server n'a pas démarré (journal : $dir/redis.log)."
+  STARTED+=(redis)
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG || die "Redis ne répond pas (journal : $dir/redis.log)."
+  ok "Redis prêt"
+}
+stop_redis() {
+  local pidf="$STATE/redis/redis.pid"
+  if pid_alive "$pidf"; then
+    redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$(cat "$pidf")" 2>/dev/null || true
+    for _ in $(seq 1 50); do pid_alive "$pidf" || break; sleep 0.1; done
+    ok "Redis arrêté"
+  fi
+}
+
+# ---------------------------------------------------------------- Solr 9
+solr_build() {
+  command -v java >/dev/null || die "java introuvable : Solr 9 a besoin de Java 17 (apt-get install openjdk-17-jre-headless)."
+  command -v mvn >/dev/null || die "mvn introuvable : Solr est résolu depuis Maven Central (apt-get install maven)."
+  local cp="$ROOT/solr/target/classpath.txt"
+  if [ -f "$cp" ] && [ "$cp" -nt "$ROOT/solr/pom.xml" ] \
+     && [ "$cp" -nt "$ROOT/solr/src/main/java/fr/gouv/internalportal/solr/SolrLauncher.java" ] \
+     && xargs -d: -n1 test -f < <(tr -d '\n' < "$cp") 2>/dev/null; then
+    return
+  fi
+  say "Solr 9 : résolution des jars depuis Maven Central (première fois : 1 à 3 minutes)"
+  (cd "$ROOT/solr" && mvn -B -q package -DskipTests >"$STATE/solr-build.log" 2>&1) \
+    || { tail -n 30 "$STATE/solr-build.log" >&2; die "la résolution Maven de Solr a échoué (réseau vers Maven Central ? journal : .state/solr-build.log)."; }
+}
+ckan_schema_xml() {
+  local f
+  f=$("$VENV/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config", "solr", "schema.xml"))' 2>/dev/null) \
+    || die "CKAN n'est pas installé dans .venv : lancez d'abord 'make venv'."
+  [ -f "$f" ] || die "schema.xml de CKAN introuvable ($f)."
+  echo "$f"
+}
+solr_home() {
+  local home="$STATE/solr/home" conf="$STATE/solr/home/configsets/ckan/conf"
+  mkdir -p "$conf" "$STATE/solr/logs"
+  cp "$ROOT/solr/conf/solr.xml" "$home/solr.xml"
+  cp "$ROOT/solr/conf/solrconfig.xml" "$(ckan_schema_xml)" "$conf/"
+  for f in synonyms.txt protwords.txt stopwords.txt; do [ -f "$conf/$f" ] || : > "$conf/$f"; done
+  for core in "${SOLR_CORES[@]}"; do
+    mkdir -p "$home/$core"
+    printf 'name=%s\nconfigSet=ckan\n' "$core" > "$home/$core/core.properties"
+  done
+}
+solr_ping() { curl -fsS -o /dev/null "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping" 2>/dev/null; }
+start_solr() {
+  local pidf="$STATE/solr/solr.pid"
+  if pid_alive "$pidf" && solr_ping ckan; then ok "Solr répond déjà sur 127.0.0.1:$SOLR_PORT"; return; fi
+  solr_build
+  solr_home
+  port_busy "$SOLR_PORT" && die "le port $SOLR_PORT (Solr) est déjà pris par un autre programme. Arrêtez-le ou choisissez IP_SOLR_PORT=…"
+  say "Solr 9 : démarrage sur 127.0.0.1:$SOLR_PORT (cœurs ${SOLR_CORES[*]})"
+  local cp; cp="$ROOT/solr/target/classes:$(cat "$ROOT/solr/target/classpath.txt")"
+  nohup java -Xms128m -Xmx"$SOLR_HEAP" -XX:+UseSerialGC \
+    -Dsolr.log.dir="$STATE/solr/logs" -Dlog4j2.configurationFile="$ROOT/solr/conf/log4j2.xml" \
+    -Dsolr.data.home="$STATE/solr/data" -Dsolr.install.dir="$STATE/solr" \
+    -cp "$cp" fr.gouv.internalportal.solr.SolrLauncher "$STATE/solr/home" "$SOLR_PORT" \
+    >"$STATE/solr/logs/console.log" 2>&1 < /dev/null &
+  echo $! > "$pidf"
+  STARTED+=(solr)
+  for _ in $(seq 1 180); do
+    solr_ping ckan && break
+    pid_alive "$pidf" || { tail -n 30 "$STATE/solr/logs/console.log" >&2; die "Solr s'est arrêté au démarrage (journal : .state/solr/logs/)."; }
+    sleep 0.5
+  done
+  solr_ping ckan || { tail -n 30 "$STATE/solr/logs/console.log" >&2; die "Solr ne répond pas après 90 s (journal : .state/solr/logs/)."; }
+  ok "Solr prêt : http://127.0.0.1:$SOLR_PORT/solr/ckan"
+}
+stop_solr() {
+  local pidf="$STATE/solr/solr.pid"
+  if pid_alive "$pidf"; then
+    kill "$(cat "$pidf")" 2>/dev/null || true
+    for _ in $(seq 1 100); do pid_alive "$pidf" || break; sleep 0.2; done
+    pid_alive "$pidf" && kill -9 "$(cat "$pidf")" 2>/dev/null || true
+    ok "Solr arrêté"
+  fi
+  rm -f "$pidf"
+}
+
+status() {
+  local data; data=$(pg_datadir 2>/dev/null || true)
+  if [ -n "$data" ] && [ -f "$data/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    echo "PostgreSQL : en marche (127.0.0.1:$PG_PORT)"; else echo "PostgreSQL : arrêté"; fi
+  if redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+    echo "Redis      : en marche (127.0.0.1:$REDIS_PORT)"; else echo "Redis      : arrêté"; fi
+  if solr_ping ckan; then echo "Solr       : en marche (http://127.0.0.1:$SOLR_PORT/solr)"; else echo "Solr       : arrêté"; fi
+}
+
+case "${1:-}" in
+  up)
+    trap on_exit EXIT
+    start_postgres; start_redis; start_solr
+    say "Services prêts"
+    ;;
+  down) stop_solr; stop_redis; stop_postgres ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make test (after make up): resets the test database (ckan_test) and the test Solr core,
+# applies the migrations, then runs the whole suite with CKAN's pytest plugin and test.ini.
+# Extra arguments go to pytest (make test PYTEST_ARGS="-k demo").
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib.sh"
+cd "$ROOT"
+CKAN="$ROOT/.venv/bin/ckan"
+
+say "Base de test : remise à zéro et migrations"
+"$CKAN" -c test.ini db clean --yes >/dev/null
+"$CKAN" -c test.ini db upgrade >/dev/null
+"$CKAN" -c test.ini db upgrade -p activity >/dev/null
+"$CKAN" -c test.ini db upgrade -p harvest >/dev/null
+"$CKAN" -c test.ini search-index clear >/dev/null
+rm -rf "$ROOT/.state/test-storage"
+
+say "Suite de tests"
+set +e
+"$ROOT/.venv/bin/python" -m pytest --ckan-ini=test.ini "$@"
+rc=$?
+set -e
+[ $rc -eq 5 ] && die "pytest n'a trouvé aucun test."
+exit $rc

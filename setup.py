@@ -1,0 +1,43 @@
+"""ckanext-internalportal: the internal data portal of French ministries, as CKAN plugins."""
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-internalportal",
+    version="0.1.0",
+    description="Portail interne des données des ministères : plugins CKAN (DCAT-AP, partage "
+                "entre organisations, moissonneurs, statistiques d'usage)",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.*"], exclude=["tests", "tests.*"]),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        # CKAN itself is not listed: the extension goes into an existing CKAN 2.11/2.12.
+        "ckanext-scheming>=3.1,<4",
+        "ckanext-dcat>=2.4,<3",
+        "ckanext-harvest>=1.6,<2",
+        "PyYAML>=6",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "internalportal = ckanext.internalportal.plugin:InternalPortalPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3.11",
+        "Framework :: CKAN",
+        "Natural Language :: French",
+    ],
+)

@@ -11,12 +11,10 @@ INI="$ROOT/ckan.ini"
 PORT=${IP_CKAN_PORT:-5000}
 started=$(date +%s)
 
-"$ROOT/scripts/ckan_ini.sh"
+"$ROOT/.venv/bin/python" "$ROOT/scripts/ckan_ini.py"
 
-say "Migrations de la base (CKAN, activity, harvest)"
+say "Migrations de la base (CKAN et extensions : activity, harvest)"
 "$CKAN" -c "$INI" db upgrade >/dev/null
-"$CKAN" -c "$INI" db upgrade -p activity >/dev/null
-"$CKAN" -c "$INI" db upgrade -p harvest >/dev/null
 
 ADMIN=${IP_ADMIN_NAME:-admin}
 PWFILE="$ROOT/.state/admin-password"
@@ -28,14 +26,8 @@ else
   fi
   PASSWORD=$(cat "$PWFILE")
 fi
-say "Administrateur système « $ADMIN »"
-INTERNALPORTAL_ADMIN_PASSWORD="$PASSWORD" "$CKAN" -c "$INI" internalportal demo admin "$ADMIN" >/dev/null
-
-say "Données de démonstration"
-"$CKAN" -c "$INI" internalportal demo load
-
-say "Index de recherche (Solr)"
-"$CKAN" -c "$INI" search-index rebuild -q 2>/dev/null || "$CKAN" -c "$INI" search-index rebuild
+say "Administrateur système « $ADMIN » et données de démonstration (puis index Solr)"
+INTERNALPORTAL_ADMIN_PASSWORD="$PASSWORD" "$CKAN" -c "$INI" internalportal demo load --admin "$ADMIN"
 
 say "Portail prêt en $(( $(date +%s) - started )) s"
 cat <<MSG

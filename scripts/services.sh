@@ -90,10 +90,12 @@ stop_postgres() {
 }
 
 # ---------------------------------------------------------------- Redis
+# bounded: a port held by something that is not Redis never answers
+redis_ping() { timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 start_redis() {
   apt_install redis-server
   local dir="$STATE/redis"; mkdir -p "$dir"
-  if pid_alive "$dir/redis.pid" && redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+  if pid_alive "$dir/redis.pid" && redis_ping; then
     ok "Redis répond déjà sur 127.0.0.1:$REDIS_PORT"; return
   fi
   port_busy "$REDIS_PORT" && die "le port $REDIS_PORT (Redis) est déjà pris par un autre programme. Arrêtez-le ou choisissez IP_REDIS_PORT=…"
@@ -102,14 +104,14 @@ start_redis() {
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save 60 100 >/dev/null \
     || die "redis-server n'a pas démarré (journal : $dir/redis.log)."
   STARTED+=(redis)
-  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
-  redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG || die "Redis ne répond pas (journal : $dir/redis.log)."
+  for _ in $(seq 1 50); do redis_ping && break; sleep 0.1; done
+  redis_ping || die "Redis ne répond pas (journal : $dir/redis.log)."
   ok "Redis prêt"
 }
 stop_redis() {
   local pidf="$STATE/redis/redis.pid"
   if pid_alive "$pidf"; then
-    redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$(cat "$pidf")" 2>/dev/null || true
+    timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$(cat "$pidf")" 2>/dev/null || true
     for _ in $(seq 1 50); do pid_alive "$pidf" || break; sleep 0.1; done
     ok "Redis arrêté"
   fi
@@ -147,7 +149,7 @@ solr_home() {
     printf 'name=%s\nconfigSet=ckan\n' "$core" > "$home/$core/core.properties"
   done
 }
-solr_ping() { curl -fsS -o /dev/null "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping" 2>/dev/null; }
+solr_ping() { curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping" 2>/dev/null; }
 start_solr() {
   local pidf="$STATE/solr/solr.pid"
   if pid_alive "$pidf" && solr_ping ckan; then ok "Solr répond déjà sur 127.0.0.1:$SOLR_PORT"; return; fi
@@ -186,7 +188,7 @@ status() {
   local data; data=$(pg_datadir 2>/dev/null || true)
   if [ -n "$data" ] && [ -f "$data/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     echo "PostgreSQL : en marche (127.0.0.1:$PG_PORT)"; else echo "PostgreSQL : arrêté"; fi
-  if redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+  if redis_ping; then
     echo "Redis      : en marche (127.0.0.1:$REDIS_PORT)"; else echo "Redis      : arrêté"; fi
   if solr_ping ckan; then echo "Solr       : en marche (http://127.0.0.1:$SOLR_PORT/solr)"; else echo "Solr       : arrêté"; fi
 }

@@ -9,11 +9,9 @@ cd "$ROOT"
 CKAN="$ROOT/.venv/bin/ckan"
 
 say "Base de test : remise à zéro et migrations"
+# db clean also empties the test Solr core; db upgrade runs core and plugin migrations
 "$CKAN" -c test.ini db clean --yes >/dev/null
 "$CKAN" -c test.ini db upgrade >/dev/null
-"$CKAN" -c test.ini db upgrade -p activity >/dev/null
-"$CKAN" -c test.ini db upgrade -p harvest >/dev/null
-"$CKAN" -c test.ini search-index clear >/dev/null
 rm -rf "$ROOT/.state/test-storage"
 
 say "Suite de tests"

@@ -31,7 +31,8 @@ CORE_KEYS = {
     "contact_name": "maintainer",
     "contact_email": "maintainer_email",
 }
-HANDLED_KEYS = set(CORE_KEYS) | {"organization", "tags", "resources"}
+# demo_quality marks the deliberately poor entries for the quality-score tests; not sent to CKAN
+HANDLED_KEYS = set(CORE_KEYS) | {"organization", "tags", "resources", "demo_quality"}
 SLUG_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
 
 
@@ -243,6 +244,16 @@ def load(data: DemoData, context_factory: Callable[[], dict[str, Any]],
             status = "fichiers mis à jour"
         progress(f"[{n}/{total}] {entry['name']} : {status}")
     return report
+
+
+def reindex(data: DemoData) -> int:
+    """Rebuild the search index entries of the demo datasets; return how many."""
+    from ckan.lib.search import commit, rebuild
+
+    names = [entry["name"] for entry in data.datasets]
+    rebuild(package_ids=names)  # one Solr commit for all, not one per dataset
+    commit()
+    return len(names)
 
 
 def _dataset_schema_fields(call: Callable[..., dict[str, Any]]) -> set[str]:

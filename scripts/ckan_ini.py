@@ -1,0 +1,61 @@
+"""Write ckan.ini, the dev portal's configuration (git-ignored).
+
+Generated once with fresh secrets by `ckan generate config`, then brought to the portal's
+settings on every run with CKAN's own config tool (in one process: each `ckan` call costs seconds).
+Ports follow the same environment variables as scripts/services.sh.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ckan.lib.config_tool import config_edit_using_option_strings
+
+ROOT = Path(__file__).resolve().parent.parent
+INI = ROOT / "ckan.ini"
+env = os.environ.get
+
+PLUGINS = ("internalportal scheming_datasets dcat harvest ckan_harvester activity "
+           "text_view image_view")
+
+OPTIONS = {
+    "app:main": {
+        "sqlalchemy.url": f"postgresql://ckan_default:pass@127.0.0.1:{env('IP_PG_PORT', '5433')}/ckan",
+        "solr_url": f"http://127.0.0.1:{env('IP_SOLR_PORT', '8983')}/solr/ckan",
+        "ckan.redis.url": f"redis://127.0.0.1:{env('IP_REDIS_PORT', '6380')}/0",
+        "ckan.site_url": f"http://127.0.0.1:{env('IP_CKAN_PORT', '5000')}",
+        "ckan.site_id": "internalportal",
+        "ckan.plugins": PLUGINS,
+        "ckan.locale_default": "fr",
+        "ckan.locales_offered": "fr en",
+        "ckan.storage_path": str(ROOT / ".state" / "storage"),
+        "ckan.max_resource_size": "100",
+        "scheming.dataset_schemas": "ckanext.scheming:ckan_dataset.yaml",
+        "scheming.presets": "ckanext.scheming:presets.json",
+        "ckan.harvest.mq.type": "redis",
+        "ckan.views.default_views": "text_view image_view",
+        "ckan.auth.create_user_via_web": "false",
+        "ckan.activity_streams_email_notifications": "false",
+    },
+    "DEFAULT": {"debug": "false"},
+    # the portal's own progress lines are enough: CKAN's debug log is not for a demo
+    "logger_ckan": {"level": "WARNING"},
+    "logger_ckanext": {"level": "WARNING"},
+}
+
+
+def main() -> None:
+    if not INI.exists():
+        print("==> Génération de ckan.ini")
+        subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "generate", "config", str(INI)],
+                       check=True, stdout=subprocess.DEVNULL)
+    (ROOT / ".state" / "storage").mkdir(parents=True, exist_ok=True)
+    for section, options in OPTIONS.items():
+        config_edit_using_option_strings(
+            str(INI), [f"{k}={v}" for k, v in options.items()], section, edit=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,572 @@
+"""The Docker packaging (docker/), checked statically: no Docker engine is needed.
+
+Plain pytest and PyYAML; CKAN's pytest plugin is not needed either:
+
+    .venv/bin/python -m pytest -p no:ckan tests/test_docker.py
+
+What is checked: the compose file's shape (images pinned, healthchecks, restart policy, health
+conditions, named volumes, optional nginx), that no secret is written in it, that .env.example
+documents every variable it uses, and that every CKAN option the stack sets through the
+environment or `ckan config-tool` is an option CKAN or one of the installed extensions declares.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.resources
+import importlib.util
+import py_compile
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKER = ROOT / "docker"
+COMPOSE_FILE = DOCKER / "docker-compose.yml"
+DOCKERFILE = DOCKER / "Dockerfile"
+ENV_EXAMPLE = DOCKER / ".env.example"
+NGINX_CONF = DOCKER / "nginx" / "default.conf"
+
+SERVICES = {"ckan", "harvester-gather", "harvester-fetch", "harvester-run", "worker",
+            "db", "redis", "solr", "nginx"}
+PORTAL_PLUGINS = ["internalportal", "scheming_datasets", "dcat", "harvest", "ckan_harvester",
+                  "activity"]
+PINNED_EXTENSIONS = {"ckanext-scheming": "3.1.0", "ckanext-dcat": "2.4.4",
+                     "ckanext-harvest": "1.6.3"}
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|KEY", re.IGNORECASE)
+PLACEHOLDER = "changez-moi"
+
+# `CKAN_*` variables (one underscore) that are not ini options: read by the official base
+# image's scripts (ckan/ckan-docker-base, setup/prerun.py and setup/start_ckan.sh).
+BASE_IMAGE_VARIABLES = {"CKAN_SYSADMIN_NAME", "CKAN_SYSADMIN_PASSWORD", "CKAN_SYSADMIN_EMAIL",
+                        "CKAN_INI"}
+# ckanext-scheming 3.1.0 ships no config declaration: the options it reads, as written in
+# ckanext/scheming/plugins.py (SCHEMA_OPTION / FALLBACK_OPTION of each plugin, 'scheming.presets').
+SCHEMING_OPTIONS = {"scheming.dataset_schemas", "scheming.dataset_fallback",
+                    "scheming.group_schemas", "scheming.group_fallback",
+                    "scheming.organization_schemas", "scheming.organization_fallback",
+                    "scheming.presets"}
+
+# ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}, ${VAR:+x}; and $VAR
+REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}")
+BARE_REF = re.compile(r"\$(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
+
+
+# ------------------------------------------------------------------------------- helpers --
+
+def load_compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def services() -> dict[str, dict]:
+    return load_compose()["services"]
+
+
+def env_example() -> dict[str, str]:
+    values = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        assert sep, f".env.example: not a NAME=value line: {line!r}"
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values
+
+
+def environment(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.partition("=")[::2] for item in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def strings(node):
+    """Every string of a YAML document (keys and values)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from strings(k)
+            yield from strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings(v)
+    elif isinstance(node, str):
+        yield node
+
+
+def references(text: str) -> list[re.Match]:
+    text = text.replace("$$", "\0\0")  # $$ is compose's escaped, literal $
+    return list(REF.finditer(text))
+
+
+def referenced_names(text: str) -> set[str]:
+    text = text.replace("$$", "\0\0")
+    return {m["name"] for m in REF.finditer(text)} | {m["name"] for m in BARE_REF.finditer(text)}
+
+
+def interpolate(text: str, values: dict[str, str]) -> str:
+    def one(m: re.Match) -> str:
+        value = values.get(m["name"], "")
+        if m["op"] in (":-", "-") and not value:
+            return m["arg"]
+        return value
+    return REF.sub(one, text)
+
+
+def image_tag(reference: str) -> str | None:
+    """The tag of an image reference (None: no tag). A digest pins too: returned as is."""
+    if "@sha256:" in reference:
+        return reference.split("@", 1)[1]
+    last = reference.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def is_pinned(reference: str) -> bool:
+    tag = image_tag(reference)
+    return bool(tag) and tag != "latest" and any(c.isdigit() for c in tag)
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined."""
+    joined = re.sub(r"\\\n", " ", DOCKERFILE.read_text(encoding="utf-8"))
+    result = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            instruction, _, args = line.partition(" ")
+            result.append((instruction.upper(), args.strip()))
+    return result
+
+
+def dockerfile_env() -> dict[str, str]:
+    env = {}
+    for instruction, args in dockerfile_instructions():
+        if instruction == "ENV":
+            for token in shlex.split(args):
+                name, _, value = token.partition("=")
+                env[name] = value
+    return env
+
+
+def docker_scripts() -> list[Path]:
+    return sorted(p for p in DOCKER.rglob("*")
+                  if p.is_file() and (p.suffix in (".sh", ".py")
+                                      or p.parent.name == "docker-entrypoint.d"))
+
+
+def config_tool_options(text: str) -> set[str]:
+    """Option names set by `ckan config-tool <ini> "key = value" ...` commands in a script."""
+    text = re.sub(r"\\\n", " ", text)
+    options = set()
+    for m in re.finditer(r"config-tool\s+([^\n;&|>]*)", text):
+        tokens = shlex.split(m.group(1), comments=True)
+        positional, skip = [], False
+        for token in tokens:
+            if skip:
+                skip = False
+            elif token in ("-s", "--section", "-f", "--file"):
+                skip = True
+            elif not token.startswith("-"):
+                positional.append(token)
+        for token in positional[1:]:  # the first one is the ini file
+            if "=" in token:
+                options.add(token.split("=", 1)[0].strip())
+    return options
+
+
+def ckan_env_mapping() -> dict[str, str]:
+    """CKAN's own env var -> option mapping (CONFIG_FROM_ENV_VARS of ckan/config/environment.py),
+    read from the source without importing it (importing needs a configured CKAN)."""
+    spec = importlib.util.find_spec("ckan")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("ckan is not installed in this interpreter")
+    source = Path(list(spec.submodule_search_locations)[0]) / "config" / "environment.py"
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+        if isinstance(target, ast.Name) and target.id == "CONFIG_FROM_ENV_VARS":
+            mapping = ast.literal_eval(node.value)
+            return {env: option for option, env in mapping.items()}
+    raise AssertionError(f"CONFIG_FROM_ENV_VARS not found in {source}")
+
+
+def declared_keys(path: Path) -> set[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(option["key"]) for group in data.get("groups") or []
+            for option in group.get("options") or [] if "key" in option}
+
+
+def declared_options() -> set[str]:
+    """Options declared by CKAN core, by this package and by the installed extensions."""
+    if importlib.util.find_spec("ckan") is None:
+        pytest.skip("ckan is not installed in this interpreter")
+    keys = declared_keys(Path(str(importlib.resources.files("ckan")
+                                  / "config" / "config_declaration.yaml")))
+    # this package: whatever its declaration holds at run time
+    own = ROOT / "ckanext" / "internalportal" / "config_declaration.yaml"
+    if own.exists():
+        keys |= declared_keys(own)
+    # the extensions (harvest and dcat ship declaration files; scheming does not)
+    for package in ("ckanext.harvest", "ckanext.dcat", "ckanext.scheming"):
+        spec = importlib.util.find_spec(package)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            for path in Path(location).glob("config_declaration*.y*ml"):
+                keys |= declared_keys(path)
+    return keys | SCHEMING_OPTIONS
+
+
+def is_declared(option: str, declared: set[str]) -> bool:
+    """Declared as such, or matched by a declared pattern: `sqlalchemy.<OPTION>` declares every
+    `sqlalchemy.x` (a <WILDCARD> stands for one dotted segment)."""
+    if option in declared:
+        return True
+    patterns = (k for k in declared if "<" in k)
+    return any(re.fullmatch(".".join("[^.]+" if re.fullmatch(r"<\w+>", part) else re.escape(part)
+                                     for part in key.split(".")), option)
+               for key in patterns)
+
+
+def ini_option(variable: str, declared: set[str], core: dict[str, str]) -> str | None:
+    """The ini option an environment variable sets, or None if it sets none.
+
+    As CKAN and ckanext-envvars read them: CKAN's own CKAN_* variables; CKAN__X__Y ->
+    ckan.x.y and CKANEXT__X__Y -> ckanext.x.y (lowercase, double underscore = dot, single
+    underscore kept); CKAN___X__Y -> x.y, or X as written when CKAN declares it so (SECRET_KEY).
+    """
+    if variable in core:
+        return core[variable]
+    if variable.startswith("CKAN___"):
+        key = variable[len("CKAN___"):]
+        return key if key in declared else key.lower().replace("__", ".")
+    if variable.startswith(("CKAN__", "CKANEXT__")):
+        return variable.lower().replace("__", ".")
+    return None
+
+
+def portal_services() -> dict[str, dict]:
+    """The services that run the portal's image (CKAN and its workers)."""
+    return {name: s for name, s in services().items() if "build" in s}
+
+
+def portal_variables() -> set[str]:
+    """Environment variable names the stack gives CKAN: compose, Dockerfile, .env.example."""
+    names = set(dockerfile_env())
+    for service in portal_services().values():
+        names |= set(environment(service))
+    names |= {n for n in env_example() if n.startswith(("CKAN__", "CKANEXT__"))}
+    return names
+
+
+# ----------------------------------------------------------------------- compose: shape --
+
+def test_the_compose_file_is_yaml_with_every_service_of_the_stack():
+    compose = load_compose()
+    assert isinstance(compose, dict)
+    assert isinstance(compose.get("services"), dict)
+    assert SERVICES <= set(compose["services"]), SERVICES - set(compose["services"])
+
+
+def test_every_service_has_an_image_or_a_build():
+    missing = [name for name, s in services().items() if not (s.get("image") or s.get("build"))]
+    assert not missing
+
+
+def test_every_service_has_a_healthcheck():
+    for name, service in services().items():
+        check = service.get("healthcheck") or {}
+        assert not check.get("disable"), name
+        test = check.get("test")
+        assert test and test not in (["NONE"], "NONE"), f"{name}: no healthcheck test"
+        if isinstance(test, list):
+            assert test[0] in ("CMD", "CMD-SHELL") and len(test) > 1, name
+
+
+def test_every_service_restarts_unless_stopped():
+    wrong = {name: s.get("restart") for name, s in services().items()
+             if s.get("restart") != "unless-stopped"}
+    assert not wrong
+
+
+def test_services_wait_for_their_dependencies_to_be_healthy():
+    for name, service in services().items():
+        depends = service.get("depends_on") or {}
+        assert isinstance(depends, dict), f"{name}: depends_on without conditions"
+        for dependency, spec in depends.items():
+            assert dependency in services(), f"{name} depends on unknown {dependency}"
+            assert (spec or {}).get("condition") == "service_healthy", f"{name} -> {dependency}"
+    # and the web container waits for everything it needs at start
+    assert {"db", "solr", "redis"} <= set(services()["ckan"]["depends_on"])
+
+
+def test_every_pulled_image_is_pinned_to_a_version_tag():
+    for name, service in services().items():
+        if "build" in service:
+            continue
+        image = service.get("image", "")
+        assert "$" not in image, f"{name}: image tag from a variable: {image}"
+        assert is_pinned(image), f"{name}: image not pinned: {image!r}"
+
+
+def test_the_built_image_gets_a_version_tag_not_latest():
+    values = env_example()
+    for name, service in portal_services().items():
+        image = interpolate(service.get("image", ""), values)
+        assert image, f"{name}: the built image has no name"
+        assert is_pinned(image), f"{name}: {image!r}"
+
+
+def test_postgres_redis_and_nginx_are_pinned_to_a_minor_version_and_solr_to_ckan_2_12():
+    images = {name: s["image"] for name, s in services().items() if "image" in s}
+    for name in ("db", "redis", "nginx"):
+        assert re.match(r"\d+\.\d+", image_tag(images[name]) or ""), images[name]
+    assert images["solr"].startswith("ckan/ckan-solr:2.12-solr9"), images["solr"]
+
+
+def test_the_portal_services_share_one_image_and_its_worker_commands():
+    portal = portal_services()
+    assert set(portal) == {"ckan", "harvester-gather", "harvester-fetch", "harvester-run",
+                           "worker"}
+    assert len({s["image"] for s in portal.values()}) == 1
+    commands = {name: " ".join(s.get("command") or []) for name, s in portal.items()}
+    assert commands["harvester-gather"].endswith("harvester gather-consumer")
+    assert commands["harvester-fetch"].endswith("harvester fetch-consumer")
+    assert commands["worker"].endswith("jobs worker")
+    loop = (DOCKER / "scripts" / "harvester-run-loop.sh").read_text(encoding="utf-8")
+    assert commands["harvester-run"] == "internalportal-harvester-run"
+    assert re.search(r"ckan -c \S+ harvester run\b", loop) and "sleep" in loop
+
+
+def test_state_lives_in_named_volumes():
+    compose = load_compose()
+    expected = {"db": ("pg_data", "/var/lib/postgresql/data"), "solr": ("solr_data", "/var/solr"),
+                "redis": ("redis_data", "/data"), "ckan": ("ckan_storage", "/var/lib/ckan")}
+    assert {v for v, _ in expected.values()} <= set(compose.get("volumes") or {})
+    for name, (volume, target) in expected.items():
+        mounts = [str(m) for m in compose["services"][name].get("volumes") or []]
+        assert f"{volume}:{target}" in mounts, f"{name}: {mounts}"
+
+
+def test_the_database_is_initialised_from_the_environment():
+    db = services()["db"]
+    env = environment(db)
+    assert {"CKAN_DB_USER", "CKAN_DB_PASSWORD", "CKAN_DB", "POSTGRES_PASSWORD"} <= set(env)
+    mount = next(m for m in db["volumes"] if "docker-entrypoint-initdb.d" in m)
+    initdb = (COMPOSE_FILE.parent / mount.split(":")[0]).resolve()
+    scripts = sorted(initdb.glob("*.sh"))
+    assert scripts, f"no init script in {initdb}"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in scripts)
+    for variable in ("CKAN_DB_USER", "CKAN_DB_PASSWORD", "CKAN_DB"):
+        # handed to psql as a variable (--set=name="$VAR"), not pasted into the SQL
+        assert re.search(rf'--set=\w+="\$\{{?{variable}\}}?"', text), variable
+    assert "CREATE ROLE" in text and "CREATE DATABASE" in text
+
+
+def test_nginx_is_optional_and_proxies_to_ckan_with_a_static_cache():
+    nginx = services()["nginx"]
+    assert nginx.get("profiles") == ["nginx"]
+    assert any(str(m).startswith("./nginx/default.conf:") for m in nginx.get("volumes") or [])
+    # no other service needs a profile: `docker compose up` starts the whole portal
+    assert not [n for n, s in services().items() if s.get("profiles") and n != "nginx"]
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    assert "http://ckan:5000" in conf
+    assert re.search(r"^\s*proxy_cache_path\s", conf, re.M)
+    assert re.search(r"^\s*proxy_cache\s+\w+;", conf, re.M)
+    # only static prefixes are cached, never the whole site
+    cached = re.findall(r"location\s+([^{]+)\{[^}]*proxy_cache\s+\w+;", conf)
+    assert cached and all("webassets" in c for c in cached), cached
+
+
+# ----------------------------------------------------------------------------- secrets --
+
+def test_no_secret_literal_in_the_compose_file():
+    for name, service in services().items():
+        for variable, value in environment(service).items():
+            if not SECRET_NAME.search(variable):
+                continue
+            refs = references(value)
+            assert refs, f"{name}: {variable} is a literal, not a ${{...}} reference"
+            rest = REF.sub("", value.replace("$$", "\0\0"))
+            assert rest in ("", "string:"), f"{name}: {variable} has literal text {rest!r}"
+            for ref in refs:
+                assert ref["op"] in (":?", "?") or not ref["arg"], (
+                    f"{name}: {variable} has a default secret: {ref.group(0)}")
+
+
+def test_no_password_literal_in_connection_urls():
+    for name, service in services().items():
+        for variable, value in environment(service).items():
+            tokens = {}
+
+            def token(m, tokens=tokens):
+                tokens[f"\x01{len(tokens)}\x01"] = m.group(0)
+                return f"\x01{len(tokens) - 1}\x01"
+            masked = REF.sub(token, value)
+            for m in re.finditer(r"://([^/@\s]*):([^/@\s]*)@", masked):
+                assert m.group(2) in tokens, f"{name}: {variable} has a literal password"
+
+
+def test_the_dockerfile_bakes_no_secret():
+    for instruction, args in dockerfile_instructions():
+        if instruction in ("ENV", "ARG"):
+            for token in shlex.split(args):
+                name, _, value = token.partition("=")
+                assert not (SECRET_NAME.search(name) and value), f"{instruction} {token}"
+
+
+def test_env_example_holds_placeholders_not_secrets():
+    for name, value in env_example().items():
+        if SECRET_NAME.search(name):
+            assert value == "" or PLACEHOLDER in value, f"{name}={value!r}"
+
+
+def test_the_real_env_file_stays_out_of_git_and_of_the_image():
+    assert ".env" in (DOCKER / ".gitignore").read_text(encoding="utf-8").split()
+    ignored = (DOCKER / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
+    assert "docker/.env" in ignored or "**/.env" in ignored
+    assert {".git", ".venv"} <= set(ignored)
+
+
+# ---------------------------------------------------------------------------- .env.example --
+
+def test_every_variable_the_compose_file_uses_is_in_env_example():
+    used = set()
+    for text in strings(load_compose()):
+        used |= referenced_names(text)
+    missing = used - set(env_example())
+    assert not missing, f"missing from .env.example: {sorted(missing)}"
+
+
+def test_every_variable_of_env_example_is_used_by_the_compose_file():
+    used = set()
+    for text in strings(load_compose()):
+        used |= referenced_names(text)
+    unused = set(env_example()) - used
+    assert not unused, f"in .env.example but used nowhere: {sorted(unused)}"
+
+
+def test_every_variable_of_env_example_has_a_comment_above_it():
+    previous = ""
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            assert previous.startswith("#") and len(previous) > 2, f"undocumented: {stripped}"
+        previous = stripped
+
+
+def test_the_plugins_list_enables_the_portal_and_ends_with_envvars():
+    for where, plugins in (("docker/.env.example", env_example()["CKAN__PLUGINS"]),
+                           ("docker/Dockerfile", dockerfile_env()["CKAN__PLUGINS"])):
+        names = plugins.split()
+        assert [p for p in names if p in PORTAL_PLUGINS] == PORTAL_PLUGINS, where
+        assert names[-1] == "envvars", f"{where}: envvars must be the last plugin"
+
+
+def test_the_portal_defaults_to_french():
+    values = env_example()
+    assert values["CKAN__LOCALE_DEFAULT"] == "fr"
+    assert values["CKAN__LOCALES_OFFERED"].split() == ["fr", "en"]
+    assert values["CKANEXT__INTERNALPORTAL__SITE_TITLE"]
+
+
+# --------------------------------------------------------------------------- CKAN options --
+
+def test_every_ckan_option_the_stack_sets_is_declared():
+    declared, core = declared_options(), ckan_env_mapping()
+    options = {}
+    for variable in portal_variables():
+        option = ini_option(variable, declared, core)
+        if option:
+            options[option] = variable
+    scripts = [DOCKERFILE, *docker_scripts()]
+    for path in scripts:
+        for option in config_tool_options(path.read_text(encoding="utf-8")):
+            options[option] = f"ckan config-tool in {path.relative_to(ROOT)}"
+    # the extraction itself works: these are set for sure
+    assert {"ckan.plugins", "sqlalchemy.url", "solr_url", "ckan.redis.url", "ckan.site_url",
+            "ckan.harvest.mq.type", "ckan.locale_default", "ckanext.internalportal.site_title",
+            "SECRET_KEY"} <= set(options), sorted(options)
+    undeclared = {option: source for option, source in options.items()
+                  if not is_declared(option, declared)}
+    assert not undeclared, f"options no declaration knows: {undeclared}"
+
+
+def test_every_single_underscore_ckan_variable_is_read_by_ckan_or_the_base_image():
+    core = ckan_env_mapping()
+    unknown = {v for v in portal_variables()
+               if v.startswith("CKAN_") and not v.startswith("CKAN__")
+               and v not in core and v not in BASE_IMAGE_VARIABLES}
+    assert not unknown, f"nothing reads these: {sorted(unknown)}"
+
+
+def test_the_scheming_allow_list_names_options_scheming_really_reads():
+    spec = importlib.util.find_spec("ckanext.scheming")
+    if spec is None:
+        pytest.skip("ckanext-scheming is not installed in this interpreter")
+    source = "".join(p.read_text(encoding="utf-8")
+                     for loc in spec.submodule_search_locations
+                     for p in Path(loc).glob("plugins.py"))
+    missing = {o for o in SCHEMING_OPTIONS if f"'{o}'" not in source and f'"{o}"' not in source}
+    assert not missing
+
+
+# ----------------------------------------------------------------------------- the image --
+
+def test_the_image_is_built_from_the_official_ckan_2_12_base_image_pinned_by_tag():
+    froms = [args.split() for instruction, args in dockerfile_instructions()
+             if instruction == "FROM"]
+    assert froms
+    for args in froms:
+        image = next(a for a in args if not a.startswith("--"))
+        assert "$" not in image, image
+        assert is_pinned(image), image
+    base = next(a for a in froms[0] if not a.startswith("--"))
+    assert re.fullmatch(r"ckan/ckan-base:2\.12\.\d+(-py\d+\.\d+)?", base), base
+
+
+def test_the_image_installs_the_pinned_extensions_and_this_package():
+    requirements = {}
+    for line in (DOCKER / "requirements-extensions.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            requirements[name.strip()] = version.strip()
+    assert requirements == PINNED_EXTENSIONS
+    runs = " ".join(args for instruction, args in dockerfile_instructions() if instruction == "RUN")
+    assert "pip3 install -r ${APP_DIR}/requirements-extensions.txt" in runs
+    assert "COPY . ${SRC_DIR}/ckanext-internalportal" in [
+        f"{i} {a}" for i, a in dockerfile_instructions()]
+    assert "pip3 install -e ${SRC_DIR}/ckanext-internalportal" in runs
+
+
+def test_the_web_container_migrates_harvest_and_activity_at_start():
+    copies = [args for instruction, args in dockerfile_instructions() if instruction == "COPY"]
+    assert any(c.endswith("docker/docker-entrypoint.d/ /docker-entrypoint.d/") for c in copies)
+    hooks = sorted((DOCKER / "docker-entrypoint.d").glob("*.sh"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in hooks)
+    assert 'db upgrade -p "${_ip_plugin}"' in text
+    assert re.search(r"for _ip_plugin in activity harvest\b", text)
+
+
+def test_every_file_the_dockerfile_copies_exists():
+    for instruction, args in dockerfile_instructions():
+        if instruction != "COPY":
+            continue
+        sources = [a for a in shlex.split(args) if not a.startswith("--")][:-1]
+        for source in sources:
+            assert (ROOT / source).exists(), f"COPY {source}: no such file in the build context"
+
+
+def test_the_docker_scripts_are_valid_shell_and_python():
+    bash = shutil.which("bash")
+    for path in docker_scripts():
+        if path.suffix == ".py":
+            py_compile.compile(str(path), doraise=True)
+        elif bash:
+            result = subprocess.run([bash, "-n", str(path)], capture_output=True, text=True)
+            assert result.returncode == 0, f"{path}: {result.stderr}"

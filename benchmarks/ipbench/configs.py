@@ -1,0 +1,100 @@
+"""Registry of the configurations compared by `make bench`.
+
+A configuration is a name, a description and the ini settings it puts over the common base
+(common.base_settings()). run.py writes .state/bench/<name>.ini, runs `ckan db upgrade` under
+it (core and enabled plugins' migrations), and measures it in its own Python process
+(plugins cannot be unloaded cleanly), on the same database, Solr core and data.
+
+To compare a new configuration, add it with `register(...)` below; `--configs` picks and
+orders the ones run (default: all of them, in registration order). Ratios are taken against
+BASELINE ("plain", or the first configuration run when it is not among them). The synthetic
+data are always created under "plain", so that they do not depend on the portal's plugins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    description: str
+    overrides: dict[str, str]
+    default: bool = True      # run without --configs
+
+    @property
+    def plugins(self) -> list[str]:
+        return self.overrides.get("ckan.plugins", "").split()
+
+
+CONFIGS: dict[str, Config] = {}
+
+# ratios are <other configuration> / BASELINE
+BASELINE = "plain"
+
+
+def register(name: str, description: str, overrides: dict[str, str],
+             default: bool = True) -> Config:
+    if name in CONFIGS:
+        raise ValueError(f"configuration déjà enregistrée : {name}")
+    CONFIGS[name] = Config(name, description, dict(overrides), default)
+    return CONFIGS[name]
+
+
+# (b) CKAN 2.12 as shipped: core plugins only, CKAN's default locale.
+register(
+    "plain",
+    "CKAN 2.12 seul (plugins du cœur uniquement)",
+    {
+        "ckan.plugins": "activity",
+    },
+)
+
+# (a) the portal: the plugin set the portal runs with (as in test.ini), French by default.
+register(
+    "portal",
+    "Portail interne (internalportal + scheming + dcat + harvest)",
+    {
+        "ckan.plugins": "internalportal scheming_datasets dcat harvest activity",
+        "scheming.dataset_schemas": "ckanext.scheming:ckan_dataset.yaml",
+        "scheming.presets": "ckanext.scheming:presets.json",
+        "ckan.locale_default": "fr",
+        "ckan.locales_offered": "fr en",
+    },
+)
+
+# DCAT-AP 3 (opt-in, not in the default run): the portal's schema and RDF profile against
+# ckanext-dcat's own DCAT-AP 3 scheming schema and profile, on the same data; run them alone
+# so that the ratios are portal_dcat / dcat_ap_full (the first configuration run):
+#   make bench BENCH_ARGS="--configs dcat_ap_full,portal_dcat
+#     --scenarios package_show,dataset_page,dataset_ttl,catalog_ttl --name dcat-ap"
+DCAT_COMMON = {
+    "ckan.locale_default": "fr",
+    "ckan.locales_offered": "fr en",
+    "ckanext.dcat.datasets_per_page": "100",
+}
+register(
+    "dcat_ap_full",
+    "ckanext-dcat seul : schéma DCAT-AP 3 dcat_ap_full.yaml, profil euro_dcat_ap_3",
+    {
+        **DCAT_COMMON,
+        "ckan.plugins": "scheming_datasets dcat activity",
+        "scheming.dataset_schemas": "ckanext.dcat.schemas:dcat_ap_full.yaml",
+        "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml",
+        "ckanext.dcat.rdf.profiles": "euro_dcat_ap_3",
+    },
+    default=False,
+)
+register(
+    "portal_dcat",
+    "Portail : schéma DCAT-AP 3 du portail et profil internalportal_dcat_ap_3",
+    {
+        **DCAT_COMMON,
+        "ckan.plugins": "internalportal scheming_datasets dcat harvest activity",
+        "scheming.dataset_schemas": "ckanext.internalportal.schemas:dataset.yaml",
+        "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
+                            "ckanext.internalportal.schemas:presets.yaml",
+        "ckanext.dcat.rdf.profiles": "internalportal_dcat_ap_3",
+    },
+    default=False,
+)

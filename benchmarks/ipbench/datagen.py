@@ -1,0 +1,324 @@
+"""Deterministic synthetic catalogue (French-looking), and its loader.
+
+The pure part (organisations(), users(), dataset()) builds the dicts from the seed only, so
+the same N, M and seed always give the same catalogue. The loader runs in its own process:
+
+    python -m ipbench.datagen INI --datasets N --orgs M --seed S
+
+and creates everything through CKAN's action API in-process (site user), committing the
+database in batches. It does not index: every measured configuration rebuilds the Solr
+index under its own plugins before it is measured (worker.py).
+
+Bump GENERATOR_VERSION whenever what is generated changes: run.py regenerates the data
+set when the recorded version differs.
+"""
+from __future__ import annotations
+
+import random
+import re
+import sys
+import time
+import unicodedata
+
+GENERATOR_VERSION = 1
+NAME_PREFIX = "bench-"
+PRIVATE_SHARE = 0.30
+
+ORGANISATIONS = [
+    "Ministère de l'Intérieur",
+    "Ministère de l'Économie et des Finances",
+    "Ministère des Armées",
+    "Ministère de la Justice",
+    "Ministère de l'Éducation nationale",
+    "Ministère de la Santé et de la Prévention",
+    "Ministère du Travail, du Plein emploi et de l'Insertion",
+    "Ministère de la Transition écologique",
+    "Ministère de l'Agriculture et de la Souveraineté alimentaire",
+    "Ministère de la Culture",
+    "Ministère de l'Europe et des Affaires étrangères",
+    "Ministère de l'Enseignement supérieur et de la Recherche",
+    "Ministère des Sports et des Jeux Olympiques",
+    "Ministère de la Transformation et de la Fonction publiques",
+    "Direction générale des Finances publiques",
+    "Direction générale des Collectivités locales",
+    "Direction interministérielle du Numérique",
+    "Institut national de la statistique et des études économiques",
+    "Direction de l'information légale et administrative",
+    "Secrétariat général du Gouvernement",
+    "Direction générale de la Santé",
+    "Direction générale de l'Aménagement, du Logement et de la Nature",
+    "Direction de la Sécurité sociale",
+    "Direction générale des Douanes et Droits indirects",
+]
+
+THEMES = [
+    "Effectifs", "Budget", "Dépenses", "Subventions versées", "Marchés publics", "Indicateurs",
+    "Statistiques", "Inventaire", "Recensement", "Registre", "Cartographie", "Liste",
+    "Suivi", "Bilan annuel", "Tableau de bord", "Annuaire", "Consommation énergétique",
+    "Qualité de l'air", "Contrôles", "Délais de traitement", "Fréquentation", "Taux de réussite",
+    "Demandes reçues", "Accidents déclarés", "Émissions de gaz à effet de serre",
+]
+SUBJECTS = [
+    "des agents publics", "des établissements scolaires", "des hôpitaux",
+    "des collectivités territoriales", "des associations", "des aides agricoles",
+    "des routes nationales", "des contrôles sanitaires", "des permis de construire",
+    "des titres de séjour", "des bâtiments de l'État", "des musées nationaux",
+    "des tribunaux judiciaires", "des bureaux de poste", "des gares ferroviaires",
+    "des stations de mesure", "des logements sociaux", "des entreprises exportatrices",
+    "des demandeurs d'emploi", "des bourses étudiantes", "des équipements sportifs",
+    "des forêts domaniales", "des cours d'eau", "des véhicules de service",
+    "des marchés de travaux", "des plaintes enregistrées",
+]
+QUALIFIERS = [
+    "par région", "par département", "par commune", "par académie", "par mois",
+    "par trimestre", "par ministère", "par catégorie", "en France métropolitaine",
+    "dans les outre-mer", "par tranche d'âge", "par type de structure",
+]
+FREQUENCIES = ["chaque mois", "chaque trimestre", "chaque année", "chaque semaine",
+               "en continu", "deux fois par an"]
+SOURCES = [
+    "des systèmes d'information de gestion", "des déclarations des services déconcentrés",
+    "d'enquêtes annuelles", "des bases administratives", "des remontées des préfectures",
+    "des fichiers comptables", "des capteurs du réseau national",
+]
+CAVEATS = [
+    "les chiffres de l'année en cours sont provisoires",
+    "certaines valeurs inférieures à 5 sont masquées pour préserver le secret statistique",
+    "la méthode de calcul a changé en 2019",
+    "les données antérieures à 2017 ne sont pas comparables",
+    "les codes géographiques suivent le code officiel géographique en vigueur",
+]
+TAGS = [
+    "santé", "éducation", "finances publiques", "environnement", "transport", "agriculture",
+    "emploi", "logement", "sécurité", "justice", "culture", "énergie", "numérique",
+    "territoires", "population", "budget", "fonction publique", "eau", "biodiversité",
+    "urbanisme", "climat", "recherche", "sport", "social", "économie", "international",
+    "défense", "tourisme", "mobilité", "déchets",
+]
+FORMATS = [("CSV", "csv"), ("JSON", "json"), ("XLSX", "xlsx"), ("PDF", "pdf"),
+           ("ZIP", "zip"), ("GeoJSON", "geojson"), ("XML", "xml")]
+RESOURCE_NAMES = ["Données complètes", "Extraction annuelle", "Documentation",
+                  "Fichier des métadonnées", "Série historique", "Données géographiques",
+                  "Dictionnaire des variables"]
+# licence ids known to both CKAN's default list and the portal's (data.gouv.fr) list
+LICENSES = ["cc-by", "cc-by-sa", "cc-zero", "odc-odbl", "odc-by", "other-open",
+            "notspecified"]
+FIRST_NAMES = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Maxime", "Morgane"]
+LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
+
+# query words for the search scenarios: every one of them is found in the catalogue
+QUERY_WORDS = [
+    "santé", "budget", "effectifs", "transport", "région", "département", "hôpitaux",
+    "marchés publics", "qualité de l'air", "logement", "agents publics", "énergie",
+    "subventions", "recensement", "emploi", "tribunaux", "forêts", "musées", "2021",
+    "statistiques région", "environnement", "commune",
+]
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _rng(seed: int, *parts: object) -> random.Random:
+    # str seeds are hashed with SHA-512: stable across runs and Python versions
+    return random.Random(":".join(str(p) for p in (seed, *parts)))
+
+
+def organisations(n: int, seed: int) -> list[dict]:
+    orgs = []
+    for i in range(n):
+        base = ORGANISATIONS[i % len(ORGANISATIONS)]
+        title = base if i < len(ORGANISATIONS) else f"{base} ({i // len(ORGANISATIONS) + 1})"
+        rng = _rng(seed, "org", i)
+        orgs.append({
+            "name": f"{NAME_PREFIX}org-{i + 1:03d}-{slugify(title)}"[:100].rstrip("-"),
+            "title": title,
+            "description": (f"Jeux de données publiés par {title}. "
+                            f"Contact : {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}."),
+        })
+    return orgs
+
+
+# the users: name, organisation index (or None) and role in it.
+# "membre" is the one the "search as a member" scenarios authenticate as.
+USERS = [
+    ("membre", 0, "member"),
+    ("editeur", 1, "editor"),
+    ("admin-org", 2, "admin"),
+    ("externe", None, None),
+]
+MEMBER_USER = f"{NAME_PREFIX}membre"
+
+
+def users(n_orgs: int) -> list[dict]:
+    out = []
+    for short, org, role in USERS:
+        out.append({
+            "name": f"{NAME_PREFIX}{short}",
+            "fullname": f"Utilisateur de mesure ({short})",
+            "email": f"{NAME_PREFIX}{short}@bench.internalportal.localhost",
+            "org": None if org is None else org % n_orgs,
+            "role": role,
+        })
+    return out
+
+
+def dataset(i: int, n_orgs: int, seed: int, org_names: list[str]) -> dict:
+    """The i-th dataset (0-based) of the catalogue, as a package_create data dict."""
+    rng = _rng(seed, "dataset", i)
+    theme, subject = rng.choice(THEMES), rng.choice(SUBJECTS)
+    qualifier, year = rng.choice(QUALIFIERS), rng.randint(2012, 2024)
+    title = f"{theme} {subject} {qualifier} {year}"
+    org_index = rng.randrange(n_orgs)
+    org_title = ORGANISATIONS[org_index % len(ORGANISATIONS)]
+    first = rng.randint(year - 8, year - 1)
+    fmt_main = rng.choice(FORMATS)
+    notes = " ".join([
+        f"Ce jeu de données présente : {theme.lower()} {subject} {qualifier}, "
+        f"mis à jour {rng.choice(FREQUENCIES)}.",
+        f"Les données sont produites par les services de l'organisation « {org_title} » "
+        f"à partir {rng.choice(SOURCES)}.",
+        f"Elles couvrent la période {first}-{year} et sont diffusées au format {fmt_main[0]}.",
+        f"Attention : {rng.choice(CAVEATS)}.",
+    ])
+    tags = rng.sample(TAGS, rng.randint(2, 5))
+    name = f"{NAME_PREFIX}{i + 1:05d}-{slugify(title)}"[:100].rstrip("-")
+    resources = []
+    for k in range(rng.randint(1, 3)):
+        fmt = fmt_main if k == 0 else rng.choice(FORMATS)
+        resources.append({
+            "name": f"{rng.choice(RESOURCE_NAMES)} {year}",
+            "description": f"{theme} {subject} ({fmt[0]}).",
+            "format": fmt[0],
+            "url": f"https://donnees.bench.internalportal.localhost/{name}/{k + 1}.{fmt[1]}",
+        })
+    author = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    return {
+        "name": name,
+        "title": title,
+        "notes": notes,
+        "owner_org": org_names[org_index],
+        "private": rng.random() < PRIVATE_SHARE,
+        "tag_string": ",".join(tags),
+        "license_id": rng.choice(LICENSES),
+        "author": author,
+        "author_email": f"{slugify(author).replace('-', '.')}@bench.internalportal.localhost",
+        "maintainer": org_title,
+        "version": f"{year}.{rng.randint(1, 12)}",
+        "url": f"https://www.bench.internalportal.localhost/{slugify(theme)}",
+        "resources": resources,
+    }
+
+
+def tag_prefix(n: int, m: int, seed: int) -> int:
+    """How many first datasets the setup step creates alone: enough to create every tag, so
+    that the parallel parts never race to insert the same new tag."""
+    org_names = [o["name"] for o in organisations(m, seed)]
+    seen: set[str] = set()
+    for i in range(n):
+        seen.update(dataset(i, m, seed, org_names)["tag_string"].split(","))
+        if len(seen) == len(TAGS):
+            return i + 1
+    return n
+
+
+def part_indices(n: int, m: int, seed: int, part: int, parts: int) -> range:
+    """Indices of the datasets created by part `part` (0-based) of `parts`, after the setup."""
+    start = tag_prefix(n, m, seed)
+    return range(start + part, n, parts)
+
+
+# ------------------------------------------------------------------ loader (subprocess)
+def load(ini: str, n: int, m: int, seed: int, part: int | None, parts: int,
+         progress_every: int = 200) -> dict:
+    """part None: the setup (organisations, users, member roles, the tag prefix);
+    part k: its share of the remaining datasets. Commits the database every 50 datasets."""
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    app = make_app(load_config(ini))
+    label = "préparation" if part is None else f"partie {part + 1}/{parts}"
+    with app._wsgi_app.test_request_context():
+        site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+        def ctx(**extra) -> dict:
+            return {"user": site_user, "ignore_auth": True, **extra}
+
+        t0 = time.perf_counter()
+        org_dicts = organisations(m, seed)
+        if part is None:
+            for org in org_dicts:
+                tk.get_action("organization_create")(ctx(), dict(org))
+            for u in users(m):
+                tk.get_action("user_create")(ctx(), {
+                    "name": u["name"], "fullname": u["fullname"], "email": u["email"],
+                    "password": _password(),
+                })
+                if u["org"] is not None:
+                    tk.get_action("organization_member_create")(ctx(), {
+                        "id": org_dicts[u["org"]]["name"], "username": u["name"],
+                        "role": u["role"],
+                    })
+            print(f"    {label} : {m} organisations, {len(USERS)} utilisateurs "
+                  f"({time.perf_counter() - t0:.1f} s)", flush=True)
+            indices = range(tag_prefix(n, m, seed))
+        else:
+            indices = part_indices(n, m, seed, part, parts)
+
+        org_names = [o["name"] for o in org_dicts]
+        t0 = time.perf_counter()
+        stats = {"datasets": 0, "private": 0, "resources": 0}
+        total = len(indices)
+        for k, i in enumerate(indices, 1):
+            d = dataset(i, m, seed, org_names)
+            tk.get_action("package_create")(ctx(return_id_only=True, defer_commit=True), d)
+            stats["datasets"] += 1
+            stats["private"] += int(d["private"])
+            stats["resources"] += len(d["resources"])
+            if k % 50 == 0:
+                model.repo.commit()
+            if k % progress_every == 0 or k == total:
+                elapsed = time.perf_counter() - t0
+                print(f"    {label} : {k:>6}/{total} jeux de données  {k / elapsed:6.1f}/s  "
+                      f"({elapsed:.0f} s)", flush=True)
+        model.repo.commit()
+    stats["seconds"] = round(time.perf_counter() - t0, 1)
+    return stats
+
+
+def _password() -> str:
+    import secrets
+    return secrets.token_urlsafe(24)
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(prog="ipbench.datagen")
+    ap.add_argument("ini")
+    ap.add_argument("--datasets", type=int, required=True)
+    ap.add_argument("--orgs", type=int, required=True)
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--part", type=int, default=None,
+                    help="0-based part of the datasets after the setup (default: the setup)")
+    ap.add_argument("--parts", type=int, default=1)
+    ap.add_argument("--out", required=True, help="JSON file receiving the counts")
+    args = ap.parse_args(argv)
+    try:
+        stats = load(args.ini, args.datasets, args.orgs, args.seed, args.part, args.parts)
+    except Exception as e:  # noqa: BLE001 - reported in French, with the cause
+        import traceback
+        traceback.print_exc()
+        print(f"ERREUR : la génération des données a échoué : {e!r}", file=sys.stderr)
+        return 4
+    with open(args.out, "w") as f:
+        json.dump(stats, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,153 @@
+"""Registry of the measured scenarios.
+
+A scenario is a function(client, ctx) that makes ONE request and returns the response;
+worker.py times it (request + reading the body), checks the status, and repeats it.
+
+    @scenario("name", "description en français")
+    def name(client, ctx):
+        return client.get("/api/3/action/...", params={...}, headers=ctx.member_headers)
+
+client: BenchClient (below), a Flask/Werkzeug test client on the whole CKAN WSGI stack (no
+HTTP server). ctx: Ctx (below): a seeded random generator (the same request sequence for
+every configuration in a round), the public datasets, the organisations, the member's
+API token, the search words. Scenarios run in registration order; `--scenarios` picks some.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from werkzeug.test import Client
+
+
+class BenchClient:
+    """Werkzeug's test client (the base of Flask's) on the full CKAN WSGI stack, including
+    the plugins' IMiddleware wrappers; no cookies kept between requests."""
+
+    def __init__(self, app: Any, base_url: str):
+        self.client = Client(app, use_cookies=False)
+        self.base_url = base_url
+
+    def get(self, path: str, params: dict | None = None, headers: dict | None = None):
+        return self.client.get(path, query_string=params, headers=headers,
+                               base_url=self.base_url, follow_redirects=False)
+
+    def post(self, path: str, json_body: Any = None, headers: dict | None = None):
+        return self.client.post(path, json=json_body, headers=headers,
+                                base_url=self.base_url, follow_redirects=False)
+
+
+@dataclass
+class Ctx:
+    rng: random.Random
+    config: str
+    public_datasets: list[str]            # names of the public datasets
+    organisations: list[str]              # organisation names
+    member_org: str                       # the organisation the member belongs to
+    member_token: str                     # API token of the member (created by the worker)
+    words: list[str]                      # search words found in the catalogue
+    extra: dict[str, Any] = field(default_factory=dict)   # for later scenarios
+
+    @property
+    def member_headers(self) -> dict[str, str]:
+        return {"Authorization": self.member_token}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    fn: Callable[[BenchClient, Ctx], Any]
+    expect_status: int = 200
+    default: bool = True      # run without --scenarios (False: needs a plugin not everywhere)
+    items: int = 0            # datasets one request returns (>0: run.py prints datasets/s)
+
+
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario(name: str, description: str, expect_status: int = 200, default: bool = True,
+             items: int = 0):
+    def register(fn: Callable[[BenchClient, Ctx], Any]):
+        if name in SCENARIOS:
+            raise ValueError(f"scénario déjà enregistré : {name}")
+        SCENARIOS[name] = Scenario(name, description, fn, expect_status, default, items)
+        return fn
+    return register
+
+
+# ------------------------------------------------------------------ helpers
+FACETS = json.dumps(["organization", "tags", "res_format", "license_id"])
+
+
+def _search_params(ctx: Ctx) -> dict[str, Any]:
+    """A varied package_search: a word or two, sometimes an organisation filter or a sort."""
+    rng = ctx.rng
+    params: dict[str, Any] = {"q": rng.choice(ctx.words), "rows": 20}
+    draw = rng.random()
+    if draw < 0.25:
+        params["fq"] = f'organization:"{rng.choice(ctx.organisations)}"'
+    elif draw < 0.40:
+        params["sort"] = "metadata_modified desc"
+    elif draw < 0.50:
+        params["q"] = f"{params['q']} {rng.choice(ctx.words)}"
+    return params
+
+
+# ------------------------------------------------------------------ scenarios
+@scenario("search_anon", "package_search anonyme, requêtes variées")
+def search_anon(client: BenchClient, ctx: Ctx):
+    return client.get("/api/3/action/package_search", params=_search_params(ctx))
+
+
+@scenario("search_anon_facets", "package_search anonyme avec facettes (organisation, "
+                                "mots-clés, formats, licences)")
+def search_anon_facets(client: BenchClient, ctx: Ctx):
+    q = ctx.rng.choice(ctx.words + ["*:*"] * 4)
+    return client.get("/api/3/action/package_search", params={
+        "q": q, "rows": 20, "facet.field": FACETS, "facet.limit": 50,
+    })
+
+
+@scenario("search_member", "package_search d'un membre d'organisation (jeton d'API, "
+                           "include_private=true)")
+def search_member(client: BenchClient, ctx: Ctx):
+    params = _search_params(ctx)
+    params["include_private"] = "true"
+    if "fq" not in params and ctx.rng.random() < 0.2:
+        params["fq"] = f'organization:"{ctx.member_org}"'
+    return client.get("/api/3/action/package_search", params=params,
+                      headers=ctx.member_headers)
+
+
+@scenario("package_show", "package_show anonyme d'un jeu de données public")
+def package_show(client: BenchClient, ctx: Ctx):
+    return client.get("/api/3/action/package_show",
+                      params={"id": ctx.rng.choice(ctx.public_datasets)})
+
+
+@scenario("dataset_page", "page HTML /dataset/<nom> d'un jeu public (anonyme)")
+def dataset_page(client: BenchClient, ctx: Ctx):
+    return client.get(f"/dataset/{ctx.rng.choice(ctx.public_datasets)}")
+
+
+# ------------------------------------------------------------------ DCAT (opt-in)
+# Only for the configurations with ckanext-dcat (dcat_ap_full, portal_dcat): not in the
+# default run. make bench BENCH_ARGS="--configs dcat_ap_full,portal_dcat
+#   --scenarios package_show,dataset_page,dataset_ttl,catalog_ttl --name dcat-ap"
+CATALOG_PAGE_SIZE = 100   # ckanext.dcat.datasets_per_page, the same in both configurations
+
+
+@scenario("catalog_ttl", "page du catalogue DCAT /catalog.ttl (100 jeux publics, anonyme)",
+          default=False, items=CATALOG_PAGE_SIZE)
+def catalog_ttl(client: BenchClient, ctx: Ctx):
+    full_pages = max(1, len(ctx.public_datasets) // CATALOG_PAGE_SIZE)
+    return client.get("/catalog.ttl", params={"page": ctx.rng.randint(1, full_pages)})
+
+
+@scenario("dataset_ttl", "RDF Turtle /dataset/<nom>.ttl d'un jeu public (anonyme)",
+          default=False, items=1)
+def dataset_ttl(client: BenchClient, ctx: Ctx):
+    return client.get(f"/dataset/{ctx.rng.choice(ctx.public_datasets)}.ttl")

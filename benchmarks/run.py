@@ -1,0 +1,570 @@
+#!/usr/bin/env python
+"""make bench: latency of the portal against plain CKAN 2.12, on the same services and data.
+
+    .venv/bin/python benchmarks/run.py [--datasets 2000] [--orgs 20] [--repeat 200] ...
+    make bench BENCH_ARGS="--datasets 10000"
+
+Steps: check the services (make up); write one ini per configuration under .state/bench/;
+`ckan db upgrade` under each; generate the synthetic catalogue into ckan_bench unless the
+same one is already there; empty the Solr core; then, per round and per configuration, a
+separate process (ipbench.worker) times the scenarios through the CKAN app's test client,
+after rebuilding that configuration's search index in its first round (each configuration
+has its own ckan.site_id, hence its own documents in the core); finally the pooled p50/p95,
+the ratios to plain CKAN, and benchmarks/results/<name>.json. See benchmarks/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+if __name__ == "__main__":
+    import importlib.util
+    if importlib.util.find_spec("ckan") is None:
+        sys.stderr.write("ERREUR : CKAN est introuvable pour cet interpréteur Python "
+                         f"({sys.executable}) : lancez la mesure avec « make bench » "
+                         "(qui utilise .venv/bin/python).\n")
+        sys.exit(1)
+
+from ipbench import datagen, sysinfo  # noqa: E402
+from ipbench.common import (  # noqa: E402
+    CKAN_CLI, DATA_FILE, EXIT_DATA, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_MEASURE, EXIT_OK,
+    EXIT_USAGE, RESULTS_DIR, STATE, BenchError, check_services, error, info, ini_path,
+    exclusive_run, pg_connect, purge_solr_core, say, write_ini,
+)
+from ipbench.configs import BASELINE, CONFIGS, Config  # noqa: E402
+from ipbench.scenarios import SCENARIOS  # noqa: E402
+from ipbench.stats import percentile, ratio, summary  # noqa: E402
+from ipbench.worker import PROTOCOL_PREFIX  # noqa: E402
+
+GENERATOR_CONFIG = "plain"     # the data are created under plain CKAN (see configs.py)
+
+
+# ------------------------------------------------------------------ arguments
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        error(f"argument invalide : {message} (voir --help)")
+        sys.exit(EXIT_USAGE)
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un entier") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} : un entier ≥ 1 est attendu")
+    return value
+
+
+def non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un entier") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} : un entier ≥ 0 est attendu")
+    return value
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    ap = FrenchParser(
+        prog="benchmarks/run.py",
+        description="Mesures de latence du portail contre CKAN 2.12 seul "
+                    "(mêmes services, mêmes données). Voir benchmarks/README.md.")
+    ap.add_argument("--datasets", type=positive, default=2000,
+                    help="nombre de jeux de données synthétiques (défaut : 2000)")
+    ap.add_argument("--orgs", type=positive, default=20,
+                    help="nombre d'organisations (défaut : 20)")
+    ap.add_argument("--seed", type=int, default=42, help="graine du générateur (défaut : 42)")
+    ap.add_argument("--repeat", type=positive, default=200,
+                    help="requêtes mesurées par scénario et par configuration, réparties "
+                         "sur les tours (défaut : 200)")
+    ap.add_argument("--warmup", type=non_negative, default=20,
+                    help="requêtes de chauffe par scénario, à chaque tour (défaut : 20)")
+    ap.add_argument("--rounds", type=positive, default=2,
+                    help="tours alternant les configurations (défaut : 2)")
+    ap.add_argument("--name", default="foundation",
+                    help="nom du résultat : benchmarks/results/<nom>.json (défaut : foundation)")
+    default_configs = ",".join(n for n, c in CONFIGS.items() if c.default)
+    ap.add_argument("--configs", default=default_configs,
+                    help=f"configurations, dans l'ordre (défaut : {default_configs})")
+    ap.add_argument("--scenarios",
+                    default=",".join(n for n, s in SCENARIOS.items() if s.default),
+                    help="scénarios (défaut : ceux du tour par défaut, voir --list)")
+    ap.add_argument("--batch", type=positive, default=10,
+                    help="requêtes par lot, les configurations alternant à chaque lot "
+                         "(défaut : 10)")
+    ap.add_argument("--index-threads", type=positive, default=2,
+                    help="fils d'indexation pour la reconstruction de l'index (défaut : 2)")
+    ap.add_argument("--gen-procs", type=positive, default=2,
+                    help="processus de génération en parallèle (défaut : 2)")
+    ap.add_argument("--regenerate", action="store_true",
+                    help="régénérer les données même si les mêmes sont déjà en base")
+    ap.add_argument("--list", action="store_true",
+                    help="lister les configurations et les scénarios, puis quitter")
+    args = ap.parse_args(argv)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.name):
+        ap.error(f"--name « {args.name} » : lettres, chiffres, « _ », « . », « - » seulement")
+    args.config_list = _pick(ap, args.configs, CONFIGS, "configuration")
+    args.scenario_list = _pick(ap, args.scenarios, SCENARIOS, "scénario")
+    if args.repeat < args.rounds:
+        ap.error(f"--repeat ({args.repeat}) doit être ≥ --rounds ({args.rounds})")
+    return args
+
+
+def _pick(ap: argparse.ArgumentParser, text: str, registry: dict, what: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in registry]
+    if unknown or not names:
+        ap.error(f"{what} inconnu(e) : {', '.join(unknown) or '(aucun)'} ; "
+                 f"connu(e)s : {', '.join(registry)}")
+    if len(set(names)) != len(names):
+        ap.error(f"{what} en double dans « {text} »")
+    return names
+
+
+# ------------------------------------------------------------------ subprocesses
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+    return env
+
+
+def ckan_cli(ini: Path, *args: str, what: str) -> None:
+    proc = subprocess.run([str(CKAN_CLI), "-c", str(ini), *args], capture_output=True,
+                          text=True, env=_env())
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+        raise BenchError(f"{what} a échoué (ckan -c {ini.name} {' '.join(args)}, "
+                         f"code {proc.returncode}).", EXIT_DATA)
+
+
+def python_module(module: str, *args: str, code: int, what: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", module, *args], cwd=str(HERE), env=_env())
+    if proc.returncode != 0:
+        raise BenchError(f"{what} a échoué (code {proc.returncode}) ; détails ci-dessus.", code)
+
+
+def parallel_modules(jobs: list[tuple[str, list[str]]], code: int, what: str) -> None:
+    """Run `python -m module args` for each job at once; the first failure stops the others."""
+    procs = [subprocess.Popen([sys.executable, "-m", module, *a], cwd=str(HERE), env=_env())
+             for module, a in jobs]
+    try:
+        failed = None
+        pending = list(procs)
+        while pending:
+            for p in list(pending):
+                rc = p.poll()
+                if rc is None:
+                    continue
+                pending.remove(p)
+                if rc != 0 and failed is None:
+                    failed = rc
+                    for other in pending:
+                        other.terminate()
+            time.sleep(0.2)
+        if failed is not None:
+            raise BenchError(f"{what} a échoué (code {failed}) ; détails ci-dessus.", code)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(timeout=30)
+
+
+# ------------------------------------------------------------------ data set
+def db_counts() -> dict | None:
+    """What ckan_bench holds, or None when CKAN's tables are not there."""
+    conn = pg_connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT to_regclass('public.package'), to_regclass('public.activity')")
+            if None in cur.fetchone():
+                return None
+            like = datagen.NAME_PREFIX + "%"
+            cur.execute(
+                "SELECT count(*), count(*) FILTER (WHERE name LIKE %s AND type = 'dataset' "
+                "AND state = 'active'), count(*) FILTER (WHERE name LIKE %s AND private "
+                "AND state = 'active') FROM package", (like, like))
+            total, datasets, private = cur.fetchone()
+            cur.execute("SELECT count(*), count(*) FILTER (WHERE name LIKE %s) FROM \"group\" "
+                        "WHERE is_organization AND state = 'active'", (like,))
+            orgs_total, orgs = cur.fetchone()
+            cur.execute("SELECT count(*) FROM \"user\" WHERE name LIKE %s AND state = 'active'",
+                        (like,))
+            users = cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM resource WHERE state = 'active'")
+            resources = cur.fetchone()[0]
+        return {"packages_total": total, "datasets": datasets, "private": private,
+                "orgs_total": orgs_total, "orgs": orgs, "users": users, "resources": resources}
+    finally:
+        conn.close()
+
+
+def wanted(args: argparse.Namespace) -> dict:
+    return {"generator_version": datagen.GENERATOR_VERSION, "datasets": args.datasets,
+            "orgs": args.orgs, "seed": args.seed}
+
+
+def reusable(args: argparse.Namespace) -> tuple[bool, str]:
+    if args.regenerate:
+        return False, "régénération demandée (--regenerate)"
+    if not DATA_FILE.exists():
+        return False, "aucune donnée générée enregistrée (.state/bench/data.json)"
+    try:
+        recorded = json.loads(DATA_FILE.read_text())
+    except ValueError:
+        return False, ".state/bench/data.json illisible"
+    want = wanted(args)
+    diff = [k for k in want if recorded.get(k) != want[k]]
+    if diff:
+        return False, "paramètres différents : " + ", ".join(
+            f"{k} {recorded.get(k)} → {want[k]}" for k in diff)
+    counts = db_counts()
+    if counts is None:
+        return False, "tables CKAN absentes de ckan_bench"
+    expected = recorded.get("counts", {})
+    checks = {
+        "packages_total": args.datasets, "datasets": args.datasets,
+        "orgs_total": args.orgs, "orgs": args.orgs, "users": len(datagen.USERS),
+        "private": expected.get("private"), "resources": expected.get("resources"),
+    }
+    bad = [f"{k} {counts[k]} ≠ {v}" for k, v in checks.items() if counts.get(k) != v]
+    if bad:
+        return False, "la base ne correspond plus : " + ", ".join(bad)
+    return True, (f"{counts['datasets']} jeux de données ({counts['private']} privés), "
+                  f"{counts['orgs']} organisations déjà en base")
+
+
+def ensure_data(args: argparse.Namespace, configs: list[Config]) -> dict:
+    ok, why = reusable(args)
+    timings: dict[str, float] = {}
+    gen_config = CONFIGS[GENERATOR_CONFIG]
+    write_ini(gen_config)
+    if ok:
+        say(f"Données : réutilisées ({why})")
+    else:
+        say(f"Données : génération ({why})")
+        DATA_FILE.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        info("vidage de la base ckan_bench et de l'index (ckan db clean)")
+        ckan_cli(ini_path(gen_config), "db", "clean", "--yes", what="le vidage de ckan_bench")
+        timings["clean_s"] = round(time.perf_counter() - t0, 1)
+
+    t0 = time.perf_counter()
+    seen = set()
+    for c in [gen_config, *configs]:
+        if c.name in seen:
+            continue
+        seen.add(c.name)
+        info(f"migrations sous « {c.name} » (ckan db upgrade : cœur et plugins activés)")
+        ckan_cli(ini_path(c), "db", "upgrade", what=f"la migration de ckan_bench ({c.name})")
+    timings["migrations_s"] = round(time.perf_counter() - t0, 1)
+
+    if not ok:
+        info(f"génération de {args.datasets} jeux de données, {args.orgs} organisations "
+             f"(graine {args.seed}, générateur v{datagen.GENERATOR_VERSION})")
+        t0 = time.perf_counter()
+        base_args = [str(ini_path(gen_config)), "--datasets", str(args.datasets),
+                     "--orgs", str(args.orgs), "--seed", str(args.seed)]
+        python_module("ipbench.datagen", *base_args, "--out", str(STATE / "generation-0.json"),
+                      code=EXIT_DATA, what="la génération des données (préparation)")
+        parallel_modules(
+            [("ipbench.datagen", [*base_args, "--part", str(k), "--parts", str(args.gen_procs),
+                                  "--out", str(STATE / f"generation-{k + 1}.json")])
+             for k in range(args.gen_procs)],
+            code=EXIT_DATA, what="la génération des données")
+        timings["generation_s"] = round(time.perf_counter() - t0, 1)
+        counts = db_counts()
+        if counts is None or counts["datasets"] != args.datasets:
+            raise BenchError(f"après génération, ckan_bench contient "
+                             f"{counts and counts['datasets']} jeux de données au lieu de "
+                             f"{args.datasets}.", EXIT_DATA)
+        DATA_FILE.write_text(json.dumps({
+            **wanted(args), "counts": counts, "created": _now(),
+            "generation_s": timings["generation_s"],
+        }, indent=2) + "\n")
+    recorded = json.loads(DATA_FILE.read_text())
+    return {"counts": recorded["counts"], "created": recorded.get("created"),
+            "regenerated": not ok, "timings": timings}
+
+
+# ------------------------------------------------------------------ measuring
+class Worker:
+    """One configuration's measuring process (ipbench.worker), driven line by line."""
+
+    def __init__(self, config: Config, args: argparse.Namespace, round_no: int, rebuild: bool):
+        self.name = config.name
+        cmd = [sys.executable, "-m", "ipbench.worker", "--config", config.name,
+               "--ini", str(ini_path(config)), "--round", str(round_no),
+               "--seed", str(args.seed), "--index-threads", str(args.index_threads)]
+        if rebuild:
+            cmd.append("--rebuild")
+        self.proc = subprocess.Popen(cmd, cwd=str(HERE), env=_env(), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def _fail(self, why: str) -> BenchError:
+        return BenchError(f"la mesure de « {self.name} » a échoué : {why}", EXIT_MEASURE)
+
+    def event(self) -> dict:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith(PROTOCOL_PREFIX):
+                ev = json.loads(line[len(PROTOCOL_PREFIX):])
+                if ev.get("event") == "error":
+                    raise self._fail(ev.get("message", "erreur inconnue"))
+                return ev
+            sys.stdout.write(line)      # progress of the worker
+            sys.stdout.flush()
+        rc = self.proc.wait()
+        raise self._fail(f"processus arrêté (code {rc}) ; détails ci-dessus")
+
+    def call(self, **cmd) -> dict:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(cmd) + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            rc = self.proc.wait()
+            raise self._fail(f"processus arrêté (code {rc}) ; détails ci-dessus") from None
+        return self.event()
+
+    def quit(self) -> None:
+        self.call(cmd="quit")
+        self.proc.wait(timeout=60)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def split(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if r < total % parts else 0) for r in range(parts)]
+
+
+def measure(args: argparse.Namespace, configs: list[Config]) -> tuple[dict, dict]:
+    """Per round: one fresh process per configuration, alive together; for each scenario a
+    warm-up, then timed batches alternating between the configurations (ABBA order)."""
+    names = [c.name for c in configs]
+    per_round = split(args.repeat, args.rounds)
+    pooled = {n: {s: [] for s in args.scenario_list} for n in names}
+    rounds_info: dict[str, list] = {n: [] for n in names}
+    # every configuration rebuilds its own documents (own site id) in its first round
+    purge_solr_core()
+    for r in range(1, args.rounds + 1):
+        say(f"Tour {r}/{args.rounds} : {per_round[r - 1]} requêtes par scénario et par "
+            f"configuration, en alternance par lots de {args.batch}")
+        workers: dict[str, Worker] = {}
+        try:
+            for c in configs:
+                info(f"démarrage de « {c.name} » — {c.description}"
+                     + (" : reconstruction de son index Solr" if r == 1 else ""))
+                load = sysinfo.loadavg()
+                workers[c.name] = Worker(c, args, r, rebuild=(r == 1))
+                ready = workers[c.name].event()
+                rounds_info[c.name].append({
+                    "round": r, "loadavg_at_start": load, "startup_s": ready["startup_s"],
+                    "index_rebuild": ready["rebuild"], "visible": ready["sanity"],
+                    "p50_ms": {},
+                })
+            for s in args.scenario_list:
+                t0 = time.perf_counter()
+                if args.warmup:
+                    for n in names:
+                        workers[n].call(cmd="warmup", scenario=s, n=args.warmup)
+                got: dict[str, list[float]] = {n: [] for n in names}
+                for j, k in enumerate(split(per_round[r - 1], -(-per_round[r - 1] // args.batch))):
+                    for n in (names if j % 2 == 0 else names[::-1]):
+                        got[n].extend(workers[n].call(cmd="measure", scenario=s, n=k)["samples"])
+                for n in names:
+                    pooled[n][s].extend(got[n])
+                    rounds_info[n][-1]["p50_ms"][s] = round(percentile(got[n], 50), 3)
+                info(f"{s:<20} " + "   ".join(
+                    f"{n} p50 {percentile(got[n], 50):6.1f} p95 {percentile(got[n], 95):6.1f}"
+                    for n in names) + f"   ms  ({time.perf_counter() - t0:.0f} s)")
+            for w in workers.values():
+                w.quit()
+        finally:
+            for w in workers.values():
+                w.stop()
+    return pooled, rounds_info
+
+
+def baseline_of(configs: list[Config]) -> str:
+    names = [c.name for c in configs]
+    return BASELINE if BASELINE in names else names[0]
+
+
+def fmt_ms(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def fmt_ratio(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def table(results: dict, ratios: dict, configs: list[Config], scenarios: list[str],
+          base: str) -> str:
+    others = [c.name for c in configs if c.name != base]
+    head = ["scénario"]
+    for c in configs:
+        head += [f"{c.name} p50", f"{c.name} p95"]
+    for o in others:
+        suffix = "" if len(others) == 1 else f" {o}"
+        head += [f"ratio p50{suffix}", f"ratio p95{suffix}"]
+    rows = []
+    for s in scenarios:
+        row = [s]
+        for c in configs:
+            row += [fmt_ms(results[c.name][s]["p50_ms"]), fmt_ms(results[c.name][s]["p95_ms"])]
+        for o in others:
+            row += [fmt_ratio(ratios[o][s]["p50"]), fmt_ratio(ratios[o][s]["p95"])]
+        rows.append(row)
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    line = lambda r: "  ".join(  # noqa: E731
+        (cell.ljust(w) if i == 0 else cell.rjust(w)) for i, (cell, w) in enumerate(zip(r, widths)))
+    sep = "  ".join("-" * w for w in widths)
+    return "\n".join([line(head), sep, *(line(r) for r in rows)])
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------ main
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.list:
+        print("Configurations :")
+        for c in CONFIGS.values():
+            print(f"  {c.name:<14} {c.description}\n  {'':<14} ckan.plugins = "
+                  f"{c.overrides.get('ckan.plugins', '')}")
+        print("Scénarios :")
+        for s in SCENARIOS.values():
+            print(f"  {s.name:<20} {s.description}")
+        return EXIT_OK
+
+    lock = exclusive_run()  # noqa: F841 - held until the process exits
+    started, started_at = time.perf_counter(), _now()
+    configs = [CONFIGS[n] for n in args.config_list]
+    base = baseline_of(configs)
+    load_before = sysinfo.loadavg()
+
+    say("Services (PostgreSQL, Redis, Solr)")
+    check_services()
+    info("ckan_bench (PostgreSQL), Redis base 2, cœur Solr ckan_bench : disponibles")
+    cores = os.cpu_count() or 1
+    if load_before and load_before[0] > 0.5 * cores:
+        info(f"attention : la machine est déjà chargée (charge moyenne {load_before[0]:.2f} "
+             f"pour {cores} cœurs) ; les mesures seront bruitées, les ratios restent "
+             f"comparables grâce à l'alternance des configurations.")
+    for c in configs:
+        write_ini(c)
+    data = ensure_data(args, configs)
+
+    pooled, rounds_info = measure(args, configs)
+    (STATE / "samples.json").write_text(json.dumps(pooled) + "\n")    # raw, for re-analysis
+
+    results = {c.name: {s: summary(pooled[c.name][s]) for s in args.scenario_list}
+               for c in configs}
+    ratios = {c.name: {s: {"p50": ratio(results[c.name][s]["p50_ms"], results[base][s]["p50_ms"]),
+                           "p95": ratio(results[c.name][s]["p95_ms"], results[base][s]["p95_ms"])}
+                       for s in args.scenario_list}
+              for c in configs if c.name != base}
+    ratios_per_round = {
+        c.name: {s: [ratio(rc["p50_ms"][s], rb["p50_ms"][s])
+                     for rc, rb in zip(rounds_info[c.name], rounds_info[base])]
+                 for s in args.scenario_list}
+        for c in configs if c.name != base}
+    wall = time.perf_counter() - started
+
+    say("Résultats (ms ; ratio = " + " , ".join(f"{o} / {base}" for o in ratios) + ")")
+    print(table(results, ratios, configs, args.scenario_list, base), flush=True)
+    throughput = {s: {c.name: round(SCENARIOS[s].items * 1000 / results[c.name][s]["p50_ms"], 1)
+                      for c in configs if results[c.name][s]["p50_ms"]}
+                  for s in args.scenario_list if SCENARIOS[s].items}
+    for s, per in throughput.items():
+        info(f"débit {s} (jeux de données/s, au p50) : "
+             + " ; ".join(f"{c} {v}" for c, v in per.items()))
+    if args.rounds > 1:
+        for o, per in ratios_per_round.items():
+            info(f"ratio p50 {o}/{base} par tour (stabilité) : " + " ; ".join(
+                f"{s} " + "/".join(fmt_ratio(x) for x in v) for s, v in per.items()))
+
+    doc = {
+        "name": args.name,
+        "date": started_at,
+        "wall_time_s": round(wall, 1),
+        "machine": {**sysinfo.machine(), "loadavg_before": load_before,
+                    "loadavg_after": sysinfo.loadavg()},
+        "versions": sysinfo.versions(),
+        "git": sysinfo.git(),
+        "parameters": {
+            "datasets": args.datasets, "orgs": args.orgs, "seed": args.seed,
+            "generator_version": datagen.GENERATOR_VERSION,
+            "private_share_target": datagen.PRIVATE_SHARE,
+            "repeat": args.repeat, "warmup_per_round": args.warmup, "rounds": args.rounds,
+            "repeat_per_round": split(args.repeat, args.rounds),
+            "batch": args.batch,
+            "alternation": "per round, one fresh process per configuration, all alive; per "
+                           "scenario a warm-up each, then timed batches alternating between "
+                           "the configurations, order reversed every batch (ABBA)",
+            "scenarios": {s: SCENARIOS[s].description for s in args.scenario_list},
+            "index_threads": args.index_threads,
+            "client": "werkzeug.test.Client on the CKAN WSGI stack (make_app), no HTTP server",
+            "percentiles": "linear interpolation between closest ranks, pooled over rounds",
+        },
+        "data": data,
+        "configs": {c.name: {"description": c.description, "overrides": c.overrides}
+                    for c in configs},
+        "baseline": base,
+        "results": results,
+        "ratios": ratios,
+        "ratios_p50_per_round": ratios_per_round,
+        "throughput_datasets_per_s": throughput,
+        "rounds": rounds_info,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    dest = RESULTS_DIR / f"{args.name}.json"
+    tmp = dest.with_name(dest.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    os.replace(tmp, dest)
+    minutes, seconds = divmod(int(round(wall)), 60)
+    say(f"Terminé en {minutes} min {seconds:02d} s — résultats : "
+        f"{dest.relative_to(HERE.parent)}")
+    return EXIT_OK
+
+
+def entry() -> int:
+    try:
+        return main(sys.argv[1:])
+    except BenchError as e:
+        error(str(e))
+        return e.code
+    except KeyboardInterrupt:
+        error("interrompu (Ctrl-C) ; rien n'a été écrit dans benchmarks/results/.")
+        return EXIT_INTERRUPTED
+    except Exception as e:  # noqa: BLE001 - unexpected: the traceback, then a French line
+        import traceback
+        traceback.print_exc()
+        error(f"erreur inattendue : {e!r}")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(entry())

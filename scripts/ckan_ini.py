@@ -32,8 +32,9 @@ OPTIONS = {
         "ckan.locales_offered": "fr en",
         "ckan.storage_path": str(ROOT / ".state" / "storage"),
         "ckan.max_resource_size": "100",
-        "scheming.dataset_schemas": "ckanext.scheming:ckan_dataset.yaml",
-        "scheming.presets": "ckanext.scheming:presets.json",
+        "scheming.dataset_schemas": "ckanext.internalportal.schemas:dataset.yaml",
+        "scheming.presets": ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
+                             "ckanext.internalportal.schemas:presets.yaml"),
         "ckan.harvest.mq.type": "redis",
         "ckan.views.default_views": "text_view image_view",
         "ckan.auth.create_user_via_web": "false",

@@ -1,9 +1,50 @@
-"""Template helpers of the internalportal plugin."""
+"""Template helpers of the internalportal plugin (those in ``__all__``, through
+``@tk.blanket.helpers``), including the ``choices_helper``s of the dataset schema's pickers."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
+
+from ckanext.internalportal.quality.helpers import (internalportal_dataset_quality,
+                                                    internalportal_organization_quality)
+from ckanext.internalportal.schemas import vocabularies
+
+# what @tk.blanket.helpers registers (explicit, since two helpers live with the quality score)
+__all__ = [
+    "internalportal_site_intro",
+    "internalportal_vocabulary_choices",
+    "internalportal_license_choices",
+    "internalportal_dataset_quality",
+    "internalportal_organization_quality",
+]
+
+DEFAULT_LANGUAGE = "fr"
 
 
 def internalportal_site_intro() -> str:
     """The home page introduction (Markdown), from `ckanext.internalportal.site_intro`."""
     return tk.config.get("ckanext.internalportal.site_intro") or ""
+
+
+def internalportal_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    """scheming ``choices_helper``: the options of the field's ``vocabulary`` (value: what the
+    field stores, see ``vocabulary_value``), labelled in the current language."""
+    return vocabularies.choices(field["vocabulary"], _current_language(),
+                                field.get("vocabulary_value", "value"))
+
+
+def internalportal_license_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    """scheming ``choices_helper``: the portal's licences (id → title), for a resource."""
+    from ckan import model
+    return [{"value": licence_id, "label": title}
+            for title, licence_id in model.Package.get_license_options()]
+
+
+def _current_language() -> str:
+    """The request's language; the site's default (French) outside a request."""
+    try:
+        lang = tk.h.lang()
+    except (RuntimeError, TypeError, AttributeError):  # no request (CLI, validation in a job)
+        lang = None
+    return lang or tk.config.get("ckan.locale_default") or DEFAULT_LANGUAGE

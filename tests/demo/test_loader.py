@@ -32,10 +32,41 @@ def test_dataset_dict_maps_contact_to_maintainer_and_unknown_keys_to_extras():
 
 
 def test_dataset_dict_sends_schema_fields_as_fields():
+    # the DCAT-AP schema stores the frequency as its EU URI: the loader converts the code
     entry = {"name": "x-data", "title": "X", "frequency": "ANNUAL", "spatial": "Bretagne"}
     pkg = loader.dataset_dict(entry, "org", schema_fields={"frequency"})
-    assert pkg["frequency"] == "ANNUAL"
+    assert pkg["frequency"] == "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
     assert pkg["extras"] == [{"key": "spatial", "value": "Bretagne"}]
+
+
+def test_dataset_dict_maps_demo_keys_onto_the_dcat_ap_fields_of_the_schema():
+    entry = {"name": "x-data", "title": "X", "themes": ["ECON", "GOVE"],
+             "spatial": "Gironde (33)", "spatial_code": "DEP-33",
+             "temporal_start": "2023-01-01", "contact_name": "Bureau du budget",
+             "contact_email": "budget@finances.gouv.fr", "source_application": "Chorus"}
+    fields = {"theme", "spatial_coverage", "temporal_coverage", "contact",
+              "source_application"}
+    pkg = loader.dataset_dict(entry, "org", schema_fields=fields)
+    assert pkg["theme"] == ["http://publications.europa.eu/resource/authority/data-theme/ECON",
+                            "http://publications.europa.eu/resource/authority/data-theme/GOVE"]
+    assert pkg["spatial_coverage"] == [{"uri": "http://id.insee.fr/geo/departement/33",
+                                        "text": "Gironde"}]
+    assert pkg["temporal_coverage"] == [{"start": "2023-01-01"}]
+    assert pkg["contact"] == [{"name": "Bureau du budget", "email": "budget@finances.gouv.fr"}]
+    assert pkg["source_application"] == "Chorus"
+    assert "maintainer" not in pkg and "extras" not in pkg
+
+
+@pytest.mark.parametrize("code, uri", [
+    ("FR", "http://publications.europa.eu/resource/authority/country/FRA"),
+    ("FR-MET", "http://publications.europa.eu/resource/authority/country/FRA"),
+    ("REG-53", "http://id.insee.fr/geo/region/53"),
+    ("DEP-2A", "http://id.insee.fr/geo/departement/2A"),
+])
+def test_spatial_codes_of_the_demo_data_become_insee_or_eu_uris(code, uri):
+    pkg = loader.dataset_dict({"name": "x-data", "title": "X", "spatial_code": code}, "org",
+                              schema_fields={"spatial_coverage"})
+    assert pkg["spatial_coverage"][0]["uri"] == uri
 
 
 def test_differs_ignores_keys_it_does_not_ask_for():

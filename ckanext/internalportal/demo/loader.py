@@ -18,10 +18,13 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from ckanext.internalportal.schemas import vocabularies
+
 DEFAULT_DATA_DIR = Path(__file__).parent / "data"
 
-# Keys of a demo dataset entry that map onto CKAN core fields; every other key is stored as a
-# field of the active dataset schema if it has one of that name, else as an extra.
+# Keys of a demo dataset entry that map onto CKAN core fields; the keys of SCHEMA_MAPPINGS
+# (below) make up fields of the DCAT-AP schema; every other key is stored as a field of the
+# active dataset schema if it has one of that name, else as an extra.
 CORE_KEYS = {
     "name": "name",
     "title": "title",
@@ -34,6 +37,12 @@ CORE_KEYS = {
 # demo_quality marks the deliberately poor entries for the quality-score tests; not sent to CKAN
 HANDLED_KEYS = set(CORE_KEYS) | {"organization", "tags", "resources", "demo_quality"}
 SLUG_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
+
+# spatial_code of the demo data → (vocabulary, code) of schemas/vocabularies. The EU country
+# list has no « France métropolitaine » : FR-MET is published as France.
+SPATIAL_CODES = {"FR": ("country", "FRA"), "FR-MET": ("country", "FRA")}
+SPATIAL_PREFIXES = {"REG-": "region", "DEP-": "departement"}
+SHA256_ALGORITHM = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 
 
 class DemoDataError(ValueError):
@@ -135,18 +144,78 @@ def _field_value(value: Any) -> str:
     return str(value)
 
 
+# ------------------------------------------------------------------ demo keys → DCAT-AP fields
+def _vocabulary_uri(vocabulary: str, code: Any) -> Any:
+    """The URI of a code (« ANNUAL », « ECON »); an unknown code is sent as is, for CKAN to
+    refuse with its message."""
+    concept = vocabularies.vocabulary(vocabulary).by_code(str(code))
+    return concept.uri if concept else code
+
+
+def _frequency(entry: dict[str, Any]) -> Any:
+    return _vocabulary_uri("frequency", entry["frequency"])
+
+
+def _themes(entry: dict[str, Any]) -> list[Any]:
+    return [_vocabulary_uri("data-theme", code) for code in entry["themes"] or []]
+
+
+def _spatial(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    code = str(entry.get("spatial_code") or "")
+    vocabulary, local = SPATIAL_CODES.get(code, (None, None))
+    for prefix, name in SPATIAL_PREFIXES.items():
+        if code.startswith(prefix):
+            vocabulary, local = name, code[len(prefix):]
+    concept = vocabularies.vocabulary(vocabulary).by_code(local) if vocabulary else None
+    if concept is not None:  # the label is the vocabulary's, as the schema stores it
+        return [{"uri": concept.uri, "text": concept.label("fr")}]
+    area = {"uri": code or None, "text": entry.get("spatial")}
+    return [{k: v for k, v in area.items() if v}]
+
+
+def _temporal(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    period = {"start": entry.get("temporal_start"), "end": entry.get("temporal_end")}
+    return [{k: str(v) for k, v in period.items() if v}]
+
+
+def _contact(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    contact = {"name": entry.get("contact_name"), "email": entry.get("contact_email")}
+    return [{k: v for k, v in contact.items() if v}]
+
+
+# (schema field, demo keys it is made of, how): applied when the active schema has the field;
+# otherwise the demo keys go where they went before (extras, or CKAN's maintainer fields).
+SCHEMA_MAPPINGS: tuple[tuple[str, tuple[str, ...], Callable[[dict[str, Any]], Any]], ...] = (
+    ("frequency", ("frequency",), _frequency),
+    ("theme", ("themes",), _themes),
+    ("spatial_coverage", ("spatial", "spatial_code"), _spatial),
+    ("temporal_coverage", ("temporal_start", "temporal_end"), _temporal),
+    ("contact", ("contact_name", "contact_email"), _contact),
+)
+
+
 def dataset_dict(entry: dict[str, Any], owner_org: str,
                  schema_fields: Iterable[str] = ()) -> dict[str, Any]:
     """The CKAN package dict (without resources) for one demo entry.
 
-    ``schema_fields``: field names of the active dataset schema (scheming); a demo key that is
-    one of them is sent as a field, any other unknown key as an extra.
+    ``schema_fields``: field names of the active dataset schema (scheming). Demo keys that make
+    up one of its fields are converted (SCHEMA_MAPPINGS: EU codes to URIs, contact_* to a
+    contact point…); a demo key that is a field itself is sent as is; any other as an extra.
     """
     fields = set(schema_fields)
     pkg: dict[str, Any] = {"owner_org": owner_org,
                            "tags": [{"name": t} for t in entry.get("tags") or []]}
+    mapped: set[str] = set()
+    for field, keys, convert in SCHEMA_MAPPINGS:
+        if field not in fields:
+            continue
+        mapped.update(keys)
+        if any(entry.get(k) is not None for k in keys):
+            pkg[field] = convert(entry)
     extras = []
     for key, value in entry.items():
+        if key in mapped:
+            continue
         if key in CORE_KEYS:
             pkg[CORE_KEYS[key]] = value
         elif key in HANDLED_KEYS or value is None:
@@ -167,6 +236,7 @@ def resource_dict(entry: dict[str, Any], sha256: str) -> dict[str, Any]:
         "description": entry.get("description", ""),
         "format": entry.get("format") or Path(entry["file"]).suffix.lstrip(".").upper(),
         "hash": sha256,
+        "hash_algorithm": SHA256_ALGORITHM,
     }
 
 

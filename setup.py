@@ -24,6 +24,10 @@ setup(
         "ckan.plugins": [
             "internalportal = ckanext.internalportal.plugin:InternalPortalPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "internalportal_dcat_ap_3 = "
+            "ckanext.internalportal.dcat.profiles:InternalPortalDCATAP3Profile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

@@ -33,6 +33,7 @@ OPTIONS = {
         "ckan.storage_path": str(ROOT / ".state" / "storage"),
         "ckan.max_resource_size": "100",
         "scheming.dataset_schemas": "ckanext.internalportal.schemas:dataset.yaml",
+        "ckanext.dcat.rdf.profiles": "internalportal_dcat_ap_3",
         "scheming.presets": ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
                              "ckanext.internalportal.schemas:presets.yaml"),
         "ckan.harvest.mq.type": "redis",

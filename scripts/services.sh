@@ -39,7 +39,7 @@ pg_bin() {
   echo "$d"
 }
 # PostgreSQL refuses to run as root: as root it runs as the 'postgres' system user.
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 pg_datadir() {
   # .state/postgres, or a directory the postgres user can reach, linked from .state/postgres
   # (a checkout under /root is not readable by the postgres user).

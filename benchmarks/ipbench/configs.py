@@ -56,8 +56,10 @@ register(
     "Portail interne (internalportal + scheming + dcat + harvest)",
     {
         "ckan.plugins": "internalportal scheming_datasets dcat harvest activity",
-        "scheming.dataset_schemas": "ckanext.scheming:ckan_dataset.yaml",
-        "scheming.presets": "ckanext.scheming:presets.json",
+        "scheming.dataset_schemas": "ckanext.internalportal.schemas:dataset.yaml",
+        "scheming.presets": ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
+                             "ckanext.internalportal.schemas:presets.yaml"),
+        "ckanext.dcat.rdf.profiles": "internalportal_dcat_ap_3",
         "ckan.locale_default": "fr",
         "ckan.locales_offered": "fr en",
     },

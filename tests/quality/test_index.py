@@ -104,3 +104,18 @@ def test_private_datasets_stay_out_of_other_people_s_facets():
         "package_search", context={"user": people["outsider"]["name"], "ignore_auth": False},
         include_private=True, **{"facet.field": json.dumps([INDEX_FIELD])})
     assert result["count"] == 0 and result["facets"][INDEX_FIELD] == {}
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_search_page_offers_the_quality_sort_in_french_and_applies_it(three_datasets, app):
+    sort = f"{INDEX_FIELD} desc, metadata_modified desc"
+    page = app.get("/dataset/", query_string={"sort": sort}).body
+    assert "Qualité des métadonnées (meilleures d&#39;abord)" in page \
+        or "Qualité des métadonnées (meilleures d'abord)" in page
+    positions = [page.index(f'/dataset/{name}"')
+                 for name in ("accidents-2023", "accidents-2022", "tableau-de-suivi")]
+    assert positions == sorted(positions)
+    page = app.get("/dataset/", query_string={"sort": f"{INDEX_FIELD} asc"}).body
+    positions = [page.index(f'/dataset/{name}"')
+                 for name in ("tableau-de-suivi", "accidents-2022", "accidents-2023")]
+    assert positions == sorted(positions)

@@ -76,16 +76,14 @@ def _ensure_sysadmin(name: str, email: str | None, password: str | None) -> None
     password = password or secrets.token_urlsafe(12)
     email = email or f"{name}@example.gouv.fr"
     try:
-        user = tk.get_action("user_show")(context, {"id": name})
-        tk.get_action("user_patch")(context, {"id": user["id"], "password": password,
-                                              "email": email, "state": "active"})
-    except tk.ObjectNotFound:
         try:
+            user = tk.get_action("user_show")(context, {"id": name})
+            tk.get_action("user_patch")(context, {"id": user["id"], "password": password,
+                                                  "email": email, "state": "active"})
+        except tk.ObjectNotFound:
             user = tk.get_action("user_create")(context, {
                 "name": name, "email": email, "password": password,
                 "fullname": "Administrateur du portail"})
-        except tk.ValidationError as e:
-            raise click.ClickException(f"Compte refusé : {e.error_summary}")
     except tk.ValidationError as e:
         raise click.ClickException(f"Compte refusé : {e.error_summary}")
     from ckan import model

@@ -10,6 +10,9 @@ setup(
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",
+    # every folder is a package, __init__.py or not: the alembic folders of the plugins
+    # (ckanext/internalportal/migration/<plugin>/) ship their alembic.ini, script.py.mako and
+    # README as package data, listed in MANIFEST.in
     packages=find_namespace_packages(include=["ckanext.*"], exclude=["tests", "tests.*"]),
     include_package_data=True,
     zip_safe=False,
@@ -21,6 +24,7 @@ setup(
         "PyYAML>=6",
     ],
     entry_points={
+        # one line per plugin of the suite, added with its code (README.md, « Développement »)
         "ckan.plugins": [
             "internalportal = ckanext.internalportal.plugin:InternalPortalPlugin",
         ],

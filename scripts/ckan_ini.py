@@ -1,7 +1,9 @@
 """Write ckan.ini, the dev portal's configuration (git-ignored).
 
 Generated once with fresh secrets by `ckan generate config`, then brought to the portal's
-settings on every run with CKAN's own config tool (in one process: each `ckan` call costs seconds).
+settings on every run with CKAN's own config tool (in one process: each `ckan` call costs
+seconds): the portal's settings come from their one source, ckanext/internalportal/settings.py;
+what is only the dev portal's (services, secrets, storage, previews) is written here.
 Ports follow the same environment variables as scripts/services.sh.
 """
 from __future__ import annotations
@@ -13,12 +15,11 @@ from pathlib import Path
 
 from ckan.lib.config_tool import config_edit_using_option_strings
 
+from ckanext.internalportal import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 INI = ROOT / "ckan.ini"
 env = os.environ.get
-
-PLUGINS = ("internalportal scheming_datasets dcat harvest ckan_harvester activity "
-           "text_view image_view")
 
 OPTIONS = {
     "app:main": {
@@ -27,16 +28,10 @@ OPTIONS = {
         "ckan.redis.url": f"redis://127.0.0.1:{env('IP_REDIS_PORT', '6380')}/0",
         "ckan.site_url": f"http://127.0.0.1:{env('IP_CKAN_PORT', '5000')}",
         "ckan.site_id": "internalportal",
-        "ckan.plugins": PLUGINS,
-        "ckan.locale_default": "fr",
-        "ckan.locales_offered": "fr en",
+        # the portal's settings (one source), with the resource previews of the demo files
+        **settings.portal_settings(f"{settings.PORTAL_PLUGINS} {settings.OPTIONAL_PLUGINS}"),
         "ckan.storage_path": str(ROOT / ".state" / "storage"),
         "ckan.max_resource_size": "100",
-        "scheming.dataset_schemas": "ckanext.internalportal.schemas:dataset.yaml",
-        "ckanext.dcat.rdf.profiles": "internalportal_dcat_ap_3",
-        "scheming.presets": ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
-                             "ckanext.internalportal.schemas:presets.yaml"),
-        "ckan.harvest.mq.type": "redis",
         "ckan.views.default_views": "text_view image_view",
         "ckan.auth.create_user_via_web": "false",
         "ckan.activity_streams_email_notifications": "false",

@@ -13,7 +13,7 @@ started=$(date +%s)
 
 "$ROOT/.venv/bin/python" "$ROOT/scripts/ckan_ini.py"
 
-say "Migrations de la base (CKAN et extensions : activity, harvest)"
+say "Migrations de la base (CKAN et chaque plugin activé qui en a)"
 "$CKAN" -c "$INI" db upgrade >/dev/null
 
 ADMIN=${IP_ADMIN_NAME:-admin}

@@ -7,12 +7,16 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
-pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db")]
+from ckanext.internalportal import settings
+from ckanext.internalportal.lib.plugin import I18N_DIR, I18N_DOMAIN, SuiteTranslation
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
+              pytest.mark.usefixtures("with_plugins", "clean_db")]
 
 
 def test_status_show_lists_the_portal_plugins_and_french_locale():
     status = helpers.call_action("status_show")
-    for plugin in ("internalportal", "scheming_datasets", "dcat", "harvest", "activity"):
+    for plugin in settings.PORTAL_PLUGINS.split():
         assert plugin in status["extensions"]
         assert p.plugin_loaded(plugin)
     assert status["locale_default"] == "fr"
@@ -38,6 +42,18 @@ def test_home_page_is_in_french(app):
 def test_home_page_is_in_english_under_en(app):
     html = app.get("/en/").body
     assert "Welcome to the internal data portal" in html
+
+
+def test_ckan_serves_our_strings_from_the_suite_s_one_catalogue(app):
+    plugin = p.get_plugin("internalportal")
+    assert isinstance(plugin, SuiteTranslation)
+    # the catalogue CKAN's Babel reads, next to CKAN's own
+    config = app.flask_app.config
+    pairs = list(zip(config["BABEL_TRANSLATION_DIRECTORIES"].split(";"),
+                     config["BABEL_DOMAIN"].split(";")))
+    assert (str(I18N_DIR), I18N_DOMAIN) in pairs
+    # msgid "Welcome to the internal data portal" (templates/home/snippets/promoted.html)
+    assert "Bienvenue sur le portail interne des données" in app.get("/").body
 
 
 def test_licence_list_is_data_gouv_fr_s():

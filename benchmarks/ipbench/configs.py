@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ckanext.internalportal.settings import portal_settings
+
 
 @dataclass(frozen=True)
 class Config:
@@ -50,19 +52,12 @@ register(
     },
 )
 
-# (a) the portal: the plugin set the portal runs with (as in test.ini), French by default.
+# (a) the portal: its settings from their one source (ckanext/internalportal/settings.py, as
+# test.ini, ckan.ini and Docker), French by default.
 register(
     "portal",
     "Portail interne (internalportal + scheming + dcat + harvest)",
-    {
-        "ckan.plugins": "internalportal scheming_datasets dcat harvest activity",
-        "scheming.dataset_schemas": "ckanext.internalportal.schemas:dataset.yaml",
-        "scheming.presets": ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
-                             "ckanext.internalportal.schemas:presets.yaml"),
-        "ckanext.dcat.rdf.profiles": "internalportal_dcat_ap_3",
-        "ckan.locale_default": "fr",
-        "ckan.locales_offered": "fr en",
-    },
+    portal_settings(),
 )
 
 # DCAT-AP 3 (opt-in, not in the default run): the portal's schema and RDF profile against
@@ -92,11 +87,7 @@ register(
     "Portail : schéma DCAT-AP 3 du portail et profil internalportal_dcat_ap_3",
     {
         **DCAT_COMMON,
-        "ckan.plugins": "internalportal scheming_datasets dcat harvest activity",
-        "scheming.dataset_schemas": "ckanext.internalportal.schemas:dataset.yaml",
-        "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
-                            "ckanext.internalportal.schemas:presets.yaml",
-        "ckanext.dcat.rdf.profiles": "internalportal_dcat_ap_3",
+        **portal_settings(),
     },
     default=False,
 )

@@ -1,8 +1,11 @@
 # Database migrations of the portal, at every start of the web container.
 #
 # Sourced (not executed) by the base image's /srv/app/start_ckan.sh, after prerun.py has run
-# `ckan db init` and written $CKAN__PLUGINS into the ini: the plugins enabled at run time are
-# the ones migrated here, including a plugin added to CKAN__PLUGINS after the image was built.
+# `ckan db init` and written $CKAN__PLUGINS into the ini. `ckan db upgrade` without `-p` applies
+# CKAN's own migrations, then those of every plugin enabled at run time that has pending ones
+# (CKAN reads `ckan.plugins` and finds each plugin's migration folder from its module path:
+# activity, harvest, and each plugin of the suite that carries tables, including one added to
+# CKAN__PLUGINS after the image was built). No list of plugins here: it would drift.
 # Idempotent (alembic). Being sourced, it must not change shell options; `exit 1` stops the
 # container (restart: unless-stopped then retries) rather than serving an unmigrated database.
 #
@@ -10,21 +13,7 @@
 # set it to false on the others (docker/README.md, « Montée en charge »).
 
 if [ "${INTERNALPORTAL_RUN_MIGRATIONS:-true}" = "true" ]; then
-  # the plugins of the portal that carry their own tables
-  for _ip_plugin in activity harvest; do
-    case " ${CKAN__PLUGINS:-} " in
-      *" ${_ip_plugin} "*)
-        echo "[internalportal] ckan db upgrade -p ${_ip_plugin}"
-        if ! ckan -c "${CKAN_INI}" db upgrade -p "${_ip_plugin}"; then
-          echo "[internalportal] échec des migrations de ${_ip_plugin} : arrêt du conteneur" >&2
-          exit 1
-        fi
-        ;;
-    esac
-  done
-  unset _ip_plugin
-  # CKAN core and every other enabled plugin with migrations (later plugins of the suite)
-  echo "[internalportal] ckan db upgrade"
+  echo "[internalportal] ckan db upgrade (CKAN et chaque plugin activé qui a des migrations)"
   if ! ckan -c "${CKAN_INI}" db upgrade; then
     echo "[internalportal] échec des migrations : arrêt du conteneur" >&2
     exit 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -12,7 +13,12 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories, helpers
 
-pytestmark = [pytest.mark.usefixtures("with_plugins")]
+from ckanext.internalportal import settings
+
+from ..conftest import ROOT
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
+              pytest.mark.usefixtures("with_plugins")]
 
 
 def test_the_search_backend_is_a_real_solr_9_with_ckan_s_schema():
@@ -68,15 +74,31 @@ def test_a_background_job_goes_through_redis():
     redis.delete(key)
 
 
-def test_redis_is_the_portal_s_own_database():
-    redis = connect_to_redis()
-    assert redis.connection_pool.connection_kwargs["port"] == 6380
-    assert redis.connection_pool.connection_kwargs["db"] == 1
-    assert redis.ping()
+def redis_started_by_make_up() -> int:
+    """The process id of the Redis server `make up` started (scripts/services.sh's pidfile)."""
+    pidfile = ROOT / ".state" / "redis" / "redis.pid"
+    if not pidfile.exists():
+        pytest.fail(f"{pidfile} absent: Redis was not started by `make up`")
+    return int(pidfile.read_text().strip())
 
 
-def test_harvest_queues_use_the_same_redis():
+@pytest.mark.usefixtures("clean_queues")
+def test_a_job_enqueued_through_ckan_waits_in_the_redis_server_make_up_started():
+    job = jobs.enqueue(record_job_result, [f"internalportal-test-{uuid.uuid4()}", "fait"],
+                       title="essai")
+    try:
+        redis = connect_to_redis()
+        # the server holding the job is the process `make up` started, with its data directory
+        assert redis.exists(job.key)
+        assert redis.info("server")["process_id"] == redis_started_by_make_up()
+        data_dir = Path(redis.config_get("dir")["dir"]).resolve()
+        assert data_dir == (ROOT / ".state" / "redis").resolve()
+    finally:
+        job.delete()
+
+
+def test_harvest_queues_use_the_same_redis_server():
     from ckanext.harvest.queue import get_connection
-    conn = get_connection()
-    assert conn.ping()
-    assert conn.connection_pool.connection_kwargs["port"] == 6380
+    harvest = get_connection()
+    assert harvest.info("server")["process_id"] == redis_started_by_make_up()
+    assert harvest.info("server")["run_id"] == connect_to_redis().info("server")["run_id"]

@@ -2,12 +2,15 @@
 
 Plain pytest and PyYAML; CKAN's pytest plugin is not needed either:
 
-    .venv/bin/python -m pytest -p no:ckan tests/test_docker.py
+    .venv/bin/python -m pytest -p no:ckan -o addopts= tests/tooling/test_docker.py
 
 What is checked: the compose file's shape (images pinned, healthchecks, restart policy, health
 conditions, named volumes, optional nginx), that no secret is written in it, that .env.example
 documents every variable it uses, and that every CKAN option the stack sets through the
 environment or `ckan config-tool` is an option CKAN or one of the installed extensions declares.
+The portal's own settings (plugins, schema, profile, locales) are checked against their one
+source, ckanext/internalportal/settings.py, by tests/tooling/test_settings.py. The migration
+hook is run, with a `ckan` on PATH that records what it is asked.
 """
 from __future__ import annotations
 
@@ -18,12 +21,13 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 COMPOSE_FILE = DOCKER / "docker-compose.yml"
 DOCKERFILE = DOCKER / "Dockerfile"
@@ -32,8 +36,6 @@ NGINX_CONF = DOCKER / "nginx" / "default.conf"
 
 SERVICES = {"ckan", "harvester-gather", "harvester-fetch", "harvester-run", "worker",
             "db", "redis", "solr", "nginx"}
-PORTAL_PLUGINS = ["internalportal", "scheming_datasets", "dcat", "harvest", "ckan_harvester",
-                  "activity"]
 PINNED_EXTENSIONS = {"ckanext-scheming": "3.1.0", "ckanext-dcat": "2.4.4",
                      "ckanext-harvest": "1.6.3"}
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|KEY", re.IGNORECASE)
@@ -458,19 +460,17 @@ def test_every_variable_of_env_example_has_a_comment_above_it():
         previous = stripped
 
 
-def test_the_plugins_list_enables_the_portal_and_ends_with_envvars():
+def test_the_plugins_list_ends_with_envvars():
+    # which plugins come before it: tests/tooling/test_settings.py, against the settings source
     for where, plugins in (("docker/.env.example", env_example()["CKAN__PLUGINS"]),
                            ("docker/Dockerfile", dockerfile_env()["CKAN__PLUGINS"])):
         names = plugins.split()
-        assert [p for p in names if p in PORTAL_PLUGINS] == PORTAL_PLUGINS, where
         assert names[-1] == "envvars", f"{where}: envvars must be the last plugin"
+        assert names.count("envvars") == 1, where
 
 
-def test_the_portal_defaults_to_french():
-    values = env_example()
-    assert values["CKAN__LOCALE_DEFAULT"] == "fr"
-    assert values["CKAN__LOCALES_OFFERED"].split() == ["fr", "en"]
-    assert values["CKANEXT__INTERNALPORTAL__SITE_TITLE"]
+def test_the_portal_has_a_site_title():
+    assert env_example()["CKANEXT__INTERNALPORTAL__SITE_TITLE"]
 
 
 # --------------------------------------------------------------------------- CKAN options --
@@ -543,13 +543,88 @@ def test_the_image_installs_the_pinned_extensions_and_this_package():
     assert "pip3 install -e ${SRC_DIR}/ckanext-internalportal" in runs
 
 
-def test_the_web_container_migrates_harvest_and_activity_at_start():
+MIGRATION_HOOK = DOCKER / "docker-entrypoint.d" / "50_internalportal_migrations.sh"
+IMAGE_INI = "/srv/app/ckan.ini"
+# stands for the image's `ckan`: records each call (one line, arguments tab-separated), then
+# exits with FAKE_CKAN_RC
+FAKE_CKAN = """#!/usr/bin/env bash
+(IFS=$'\\t'; printf '%s\\n' "$*") >> "$FAKE_CKAN_LOG"
+exit "${FAKE_CKAN_RC:-0}"
+"""
+AFTER_HOOK = "suite du démarrage"
+
+
+def run_migration_hook(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess,
+                                                             list[list[str]]]:
+    """Source the hook as the base image's start_ckan.sh does, with the fake `ckan` first on
+    PATH; return the shell's result and the `ckan` calls."""
+    bash = shutil.which("bash")
+    if not bash:
+        pytest.skip("bash is not installed")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ckan").write_text(FAKE_CKAN, encoding="utf-8")
+    (bin_dir / "ckan").chmod(0o755)
+    log = tmp_path / "ckan-calls"
+    log.touch()
+    environment = {"PATH": f"{bin_dir}:/usr/bin:/bin", "CKAN_INI": IMAGE_INI,
+                   "FAKE_CKAN_LOG": str(log), "CKAN__PLUGINS": env_example()["CKAN__PLUGINS"],
+                   **env}
+    result = subprocess.run([bash, "-c", f'. "$0"; echo "{AFTER_HOOK}"', str(MIGRATION_HOOK)],
+                            env=environment, capture_output=True, text=True, timeout=30)
+    calls = [line.split("\t") for line in log.read_text(encoding="utf-8").splitlines()]
+    return result, calls
+
+
+def ckan_db_command(args: list[str]):
+    """(command, parameters) that CKAN's own `ckan db` group makes of these arguments."""
+    db_cli = pytest.importorskip("ckan.cli.db")
+    import click
+    name, command, rest = db_cli.db.resolve_command(click.Context(db_cli.db), args)
+    return command, command.make_context(name, rest).params
+
+
+def test_the_web_container_runs_the_start_hooks():
     copies = [args for instruction, args in dockerfile_instructions() if instruction == "COPY"]
     assert any(c.endswith("docker/docker-entrypoint.d/ /docker-entrypoint.d/") for c in copies)
-    hooks = sorted((DOCKER / "docker-entrypoint.d").glob("*.sh"))
-    text = "\n".join(p.read_text(encoding="utf-8") for p in hooks)
-    assert 'db upgrade -p "${_ip_plugin}"' in text
-    assert re.search(r"for _ip_plugin in activity harvest\b", text)
+    assert MIGRATION_HOOK.exists()
+
+
+@pytest.mark.parametrize("plugins", [
+    env_example()["CKAN__PLUGINS"],
+    # a plugin added to CKAN__PLUGINS after the image was built: nothing in the hook to edit
+    "internalportal internalportal_sharing scheming_datasets dcat harvest activity envvars",
+])
+def test_at_start_the_web_container_migrates_core_and_every_enabled_plugin(tmp_path, plugins):
+    result, calls = run_migration_hook(tmp_path, CKAN__PLUGINS=plugins)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(AFTER_HOOK)  # sourced: start_ckan.sh goes on
+    assert len(calls) == 1, calls
+    call = calls[0]
+    assert call[:2] == ["-c", IMAGE_INI] and call[2] == "db", call
+    command, params = ckan_db_command(call[3:])
+    # `ckan db upgrade` with no -p, no --skip-*: CKAN migrates its core to head, then every
+    # plugin of the ini's ckan.plugins that has pending migrations (ckan/cli/db.py)
+    assert command.name == "upgrade"
+    assert params["plugin"] is None
+    assert params["skip_core"] is False and params["skip_plugins"] is False
+    assert params["version"] == "head"
+
+
+def test_a_replica_that_does_not_migrate_asks_ckan_nothing(tmp_path):
+    result, calls = run_migration_hook(tmp_path, INTERNALPORTAL_RUN_MIGRATIONS="false")
+    assert result.returncode == 0, result.stderr
+    assert calls == []
+    assert "migrations non exécutées" in result.stdout
+    assert result.stdout.rstrip().endswith(AFTER_HOOK)
+
+
+def test_a_failed_migration_stops_the_container_before_it_serves(tmp_path):
+    result, calls = run_migration_hook(tmp_path, FAKE_CKAN_RC="1")
+    assert len(calls) == 1
+    assert result.returncode == 1
+    assert AFTER_HOOK not in result.stdout
+    assert "échec des migrations" in result.stderr
 
 
 def test_every_file_the_dockerfile_copies_exists():

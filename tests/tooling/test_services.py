@@ -8,7 +8,7 @@ import subprocess
 import psycopg2
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 @pytest.fixture

@@ -242,10 +242,7 @@ def load(ini: str, n: int, m: int, seed: int, part: int | None, parts: int,
     app = make_app(load_config(ini))
     label = "préparation" if part is None else f"partie {part + 1}/{parts}"
     with app._wsgi_app.test_request_context():
-        site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-
-        def ctx(**extra) -> dict:
-            return {"user": site_user, "ignore_auth": True, **extra}
+        from ckanext.internalportal.lib.context import site_context as ctx
 
         t0 = time.perf_counter()
         org_dicts = organisations(m, seed)

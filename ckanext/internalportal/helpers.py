@@ -6,6 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.internalportal.lib import audience, licences
 from ckanext.internalportal.quality.helpers import (internalportal_dataset_quality,
                                                     internalportal_organization_quality)
 from ckanext.internalportal.schemas import vocabularies
@@ -17,6 +18,7 @@ __all__ = [
     "internalportal_license_choices",
     "internalportal_dataset_quality",
     "internalportal_organization_quality",
+    "internalportal_displayed_fields",
 ]
 
 DEFAULT_LANGUAGE = "fr"
@@ -36,9 +38,16 @@ def internalportal_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, s
 
 def internalportal_license_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """scheming ``choices_helper``: the portal's licences (id → title), for a resource."""
-    from ckan import model
     return [{"value": licence_id, "label": title}
-            for title, licence_id in model.Package.get_license_options()]
+            for title, licence_id in licences.licence_choices()]
+
+
+def internalportal_displayed_fields(fields: list[dict[str, Any]],
+                                    data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schema fields (or subfields) the dataset page shows for ``data`` to the current
+    reader: not the signed-in-only ones for an anonymous reader, not the empty ones
+    (lib/audience.py)."""
+    return audience.displayed_fields(fields, data)
 
 
 def _current_language() -> str:

@@ -1,5 +1,5 @@
 """Helpers of the RDF tests: the profile's serializer and parser, SHACL validation against the
-DCAT-AP 3.0.1 shapes copied in data/ (offline, no inference), and a dataset builder."""
+DCAT-AP 3.0.1 shapes copied in data/ (offline, no inference), the round-trip comparison."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,9 +12,11 @@ from pyshacl import validate
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.internalportal.dcat import terms
+from ckanext.internalportal.lib.context import site_context
+from tests import factories as builders
 
 PROFILE = "internalportal_dcat_ap_3"
 PROFILES_OPTION = "ckanext.dcat.rdf.profiles"
@@ -23,7 +25,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-EU = "http://publications.europa.eu/resource/authority"
+EU = builders.EU
 
 
 # ------------------------------------------------------------------ SHACL
@@ -102,51 +104,9 @@ def dataset_refs(g: Graph) -> list[URIRef]:
 
 
 # ------------------------------------------------------------------ datasets
-def site_context() -> dict[str, Any]:
-    return {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
-
-
-def well_filled(**overrides: Any) -> dict[str, Any]:
-    """A dataset with every field of the schema filled (as a producer would)."""
-    data: dict[str, Any] = {
-        "title": "Accidents corporels de la circulation routière – 2023",
-        "notes": "Accidents corporels et victimes par département, issus des bulletins "
-                 "d'analyse des accidents corporels (BAAC) consolidés par l'ONISR.",
-        "tags": [{"name": "sécurité routière"}, {"name": "accidents"}],
-        "theme": [f"{EU}/data-theme/TRAN", f"{EU}/data-theme/JUST"],
-        "access_level": "public",
-        "license_id": "lov2",
-        "contact": [{"name": "ONISR", "email": "onisr@interieur.gouv.fr"}],
-        "personal_data": "none",
-        "source_application": "BAAC",
-        "data_steward": "Chef du pôle statistiques",
-        "frequency": f"{EU}/frequency/ANNUAL",
-        "spatial_coverage": [{"uri": "http://id.insee.fr/geo/departement/33"},
-                             {"uri": "http://id.insee.fr/geo/region/53"}],
-        "temporal_coverage": [{"start": "2023-01-01", "end": "2023-12-31"}],
-        "issued": "2024-06-15",
-        "modified": "2024-06-20",
-        "version": "2024.1",
-        "language": [f"{EU}/language/FRA", f"{EU}/language/ENG"],
-        "conforms_to": ["https://schema.data.gouv.fr/etalab/schema-irve-statique/",
-                        "Nomenclature BAAC 2019"],
-        "resources": [
-            {"name": "Accidents par département", "url": "https://example.org/accidents.csv",
-             "format": "CSV", "description": "Une ligne par département.", "size": 1234,
-             "hash": "ab" * 32, "availability": f"{EU}/planned-availability/STABLE"},
-            {"name": "Documentation", "url": "https://example.org/doc.pdf", "format": "PDF",
-             "description": "Méthodologie.", "license": "cc-by"},
-        ],
-    }
-    data.update(overrides)
-    return data
-
-
-def create_dataset(org: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    """A dataset of ``org`` made through the action API (the schema's validators run)."""
-    fields.setdefault("name", factories.Dataset.stub().name)
-    return helpers.call_action("package_create", context=site_context(),
-                               owner_org=org["id"], **fields)
+# the suite's builders (tests/factories.py), under the names the dcat tests use
+well_filled = builders.well_filled
+create_dataset = builders.create_dataset
 
 
 def ids(pkgs: Iterable[dict[str, Any]]) -> set[str]:

@@ -11,32 +11,35 @@ import ckan.plugins.toolkit as tk
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories, helpers
 
+from ckanext.internalportal import settings
 from ckanext.internalportal.demo import loader
+from ckanext.internalportal.lib.context import site_context
+
+pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 
 
 # ---------------------------------------------------------------- pure functions
-def test_dataset_dict_maps_contact_to_maintainer_and_unknown_keys_to_extras():
+def test_dataset_dict_maps_demo_keys_to_the_portal_schema_and_unknown_keys_to_extras():
     entry = {"name": "budget-2024", "title": "Budget 2024", "organization": "min-eco",
              "private": False, "contact_name": "Bureau du budget",
              "contact_email": "budget@finances.gouv.fr", "tags": ["budget", "finances"],
-             "frequency": "ANNUAL", "themes": ["ECON", "GOVE"],
+             "frequency": "ANNUAL", "themes": ["ECON", "GOVE"], "acronym_of_source": "X",
              "resources": [{"name": "x", "file": "x.csv"}]}
     pkg = loader.dataset_dict(entry, "org-id")
     assert pkg["owner_org"] == "org-id"
-    assert pkg["maintainer"] == "Bureau du budget"
-    assert pkg["maintainer_email"] == "budget@finances.gouv.fr"
+    assert pkg["contact"] == [{"name": "Bureau du budget", "email": "budget@finances.gouv.fr"}]
+    assert "maintainer" not in pkg and "maintainer_email" not in pkg
     assert pkg["tags"] == [{"name": "budget"}, {"name": "finances"}]
-    assert {"key": "frequency", "value": "ANNUAL"} in pkg["extras"]
-    assert {"key": "themes", "value": '["ECON", "GOVE"]'} in pkg["extras"]
+    assert pkg["frequency"] == "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
+    assert pkg["extras"] == [{"key": "acronym_of_source", "value": "X"}]
     assert "resources" not in pkg and "organization" not in pkg
 
 
 def test_dataset_dict_sends_schema_fields_as_fields():
-    # the DCAT-AP schema stores the frequency as its EU URI: the loader converts the code
-    entry = {"name": "x-data", "title": "X", "frequency": "ANNUAL", "spatial": "Bretagne"}
-    pkg = loader.dataset_dict(entry, "org", schema_fields={"frequency"})
-    assert pkg["frequency"] == "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
-    assert pkg["extras"] == [{"key": "spatial", "value": "Bretagne"}]
+    entry = {"name": "x-data", "title": "X", "source_application": "Chorus", "other": "y"}
+    pkg = loader.dataset_dict(entry, "org", schema_fields={"source_application"})
+    assert pkg["source_application"] == "Chorus"
+    assert pkg["extras"] == [{"key": "other", "value": "y"}]
 
 
 def test_dataset_dict_maps_demo_keys_onto_the_dcat_ap_fields_of_the_schema():
@@ -123,11 +126,6 @@ SMALL = [
 @pytest.fixture
 def small_demo(tmp_path):
     return loader.read_demo_data(write_demo(tmp_path / "demo", SMALL))
-
-
-def site_context():
-    user = helpers.call_action("get_site_user")
-    return {"user": user["name"], "ignore_auth": True}
 
 
 def counts(sysadmin_name: str) -> tuple[int, int, int, int]:
@@ -232,3 +230,4 @@ class TestCommand:
         assert result.exit_code == 0, result.output
         users = [u for u in helpers.call_action("user_list") if u["name"] == "chef-de-projet"]
         assert len(users) == 1 and users[0]["sysadmin"] is True
+

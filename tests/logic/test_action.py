@@ -6,10 +6,12 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
+from ckanext.internalportal import settings
 from ckanext.internalportal.quality import CHECKS
-from tests.quality.datasets import create_dataset, ministry, poorly_filled, well_filled
+from tests.factories import create_dataset, ministry, poorly_filled, well_filled
 
-pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
+              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 READERS_OF_PRIVATE = ["member", "editor", "admin", "sysadmin"]
 NOT_READERS_OF_PRIVATE = ["anonymous", "outsider"]
@@ -67,9 +69,14 @@ def test_unknown_id_is_not_found():
 
 # ------------------------------------------------------------------ who may call it
 @pytest.mark.parametrize("who", READERS_OF_PRIVATE + NOT_READERS_OF_PRIVATE)
-def test_everyone_gets_the_score_of_a_public_dataset(people, who):
+def test_everyone_gets_the_same_score_and_checks_of_a_public_dataset(people, who):
     dataset = create_dataset(people["org"], **poorly_filled())
-    assert quality_as(who, people, dataset["id"])["score"] >= 0
+    expected = helpers.call_action("dataset_quality_show", id=dataset["id"])
+    assert 0 < expected["score"] < 100
+    result = quality_as(who, people, dataset["id"])
+    assert result["score"] == expected["score"]
+    assert [(c["name"], c["passed"]) for c in result["checks"]] == \
+        [(c["name"], c["passed"]) for c in expected["checks"]]
 
 
 @pytest.mark.parametrize("who", READERS_OF_PRIVATE)

@@ -10,10 +10,12 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.internalportal import settings
 from ckanext.internalportal.logic import validators as v
+from tests import factories as builders
+from tests.factories import EU, INSEE
 
-EU = "http://publications.europa.eu/resource/authority"
-INSEE = "http://id.insee.fr/geo"
+pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 
 
 # ---------------------------------------------------------------- pure rules
@@ -50,32 +52,19 @@ def test_personal_data_categories():
     assert not v.is_personal(None) and not v.is_personal("unknown")
 
 
-@pytest.mark.parametrize("given, expected", [
-    (["a", "b"], ["a", "b"]), ('["a"]', ["a"]), ("a", ["a"]), ("", []), (3, None),
-])
-def test_split_values_of_a_multiple_field(given, expected):
-    assert v.split_values(given) == expected
-
-
 # ---------------------------------------------------------------- through the actions
 def well_filled(org_id: str, **overrides: Any) -> dict[str, Any]:
-    data = {
-        "name": "accidents-routiers-2023",
-        "title": "Accidents corporels de la circulation – 2023",
-        "notes": "Accidents corporels par département.",
-        "owner_org": org_id,
-        "license_id": "lov2",
-        "access_level": "public",
-        "personal_data": "none",
+    """The suite's well-filled dataset, with one theme, one territory and one file (the
+    values these tests read back) and no language."""
+    data = builders.well_filled(**{
+        "name": "accidents-routiers-2023", "owner_org": org_id,
         "theme": [f"{EU}/data-theme/TRAN"],
-        "frequency": f"{EU}/frequency/ANNUAL",
         "spatial_coverage": [{"uri": f"{INSEE}/departement/33"}],
-        "temporal_coverage": [{"start": "2023-01-01", "end": "2023-12-31"}],
-        "contact": [{"name": "ONISR", "email": "onisr@interieur.gouv.fr"}],
         "resources": [{"url": "https://example.gouv.fr/accidents.csv", "name": "Accidents",
                        "format": "CSV"}],
-    }
-    data.update(overrides)
+        **overrides})
+    if "language" not in overrides:
+        del data["language"]  # these tests check the schema's default (French)
     return data
 
 
@@ -162,7 +151,7 @@ class TestVocabularyFields:
             frequency="weekly"))
         assert errors["frequency"] == ["Fréquence de mise à jour inconnue : weekly"]
         pkg = call("package_show", id="accidents-routiers-2023")
-        assert pkg["title"] == "Accidents corporels de la circulation – 2023"
+        assert pkg["title"] == builders.well_filled()["title"]
         assert pkg["frequency"] == f"{EU}/frequency/ANNUAL"
 
     def test_a_single_theme_and_duplicates_are_accepted(self, call, org):
@@ -279,6 +268,18 @@ class TestPersonalData:
     def test_gdpr_fields_are_optional_without_personal_data(self, call, org):
         pkg = call("package_create", **well_filled(org["id"]))
         assert "legal_basis" not in pkg and "dpo_email" not in pkg
+
+    def test_a_pasted_mailto_link_is_stored_as_the_bare_address_the_quality_check_accepts(
+            self, call, org):
+        pkg = call("package_create", **well_filled(
+            org["id"], access_level="private", personal_data="personal",
+            legal_basis="Obligation légale (art. 6.1.c RGPD)",
+            dpo_email="mailto:dpd@ecologie.gouv.fr",
+            contact=[{"name": "ONISR", "email": "mailto:onisr@interieur.gouv.fr"}]))
+        assert pkg["dpo_email"] == "dpd@ecologie.gouv.fr"
+        assert pkg["contact"][0]["email"] == "onisr@interieur.gouv.fr"
+        report = call("dataset_quality_show", id=pkg["id"])
+        assert next(c for c in report["checks"] if c["name"] == "contact_point")["passed"]
 
     def test_a_malformed_dpo_email_is_refused(self, call, org):
         errors = refused(call, "package_create", **well_filled(

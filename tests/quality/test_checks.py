@@ -11,7 +11,6 @@ from babel.messages.pofile import read_po
 import ckanext.internalportal
 from ckanext.internalportal.quality import checks
 from ckanext.internalportal.quality.checks import (CHECKS, Check, average_from_counts,
-                                                   average_score, averages_by_organization,
                                                    dataset_score, evaluate, quality_report,
                                                    score)
 
@@ -50,7 +49,8 @@ def full(**changes):
 
 
 def extras_shaped():
-    """The same dataset as it arrives before the schema lands: DCAT fields as extras."""
+    """The same dataset as a CKAN without the portal's schema gives it (``ckan_harvester``):
+    the DCAT fields as extras."""
     pkg = full()
     for key in ("contact", "theme", "frequency", "access_rights", "spatial_coverage",
                 "temporal_coverage", "issued", "modified"):
@@ -82,7 +82,7 @@ def test_a_well_filled_dataset_scores_100():
     assert dataset_score(full(), NOW) == 100
 
 
-def test_a_well_filled_dataset_scores_100_with_its_dcat_fields_still_in_extras():
+def test_a_well_filled_dataset_harvested_with_its_dcat_fields_as_extras_scores_100():
     assert failed(extras_shaped()) == set()
     assert dataset_score(extras_shaped(), NOW) == 100
 
@@ -203,15 +203,8 @@ def test_every_hint_is_translated_into_french():
 
 
 # ------------------------------------------------------------------ averages
-def test_average_score_per_organisation():
-    assert average_score([100, 50, 21]) == 57
-    assert average_score([50, 51]) == 51
-    assert average_score([None, 80]) == 80
-    assert average_score([]) is None
-    assert averages_by_organization([("interieur", 100), ("interieur", 50), ("sante", 30),
-                                     (None, 0)]) == {"interieur": 75, "sante": 30}
-
-
 def test_average_from_search_facet_counts():
     assert average_from_counts({"045": 2, "100": 1}) == 63
+    assert average_from_counts({"050": 1, "051": 1}) == 51   # halves rounded up
+    assert average_from_counts({"100": 1, "050": 1, "021": 1}) == 57
     assert average_from_counts({}) is None

@@ -8,9 +8,12 @@ import pytest
 
 from ckan.tests import helpers
 
+from ckanext.internalportal import settings
 from ckanext.internalportal.quality.checks import dataset_score
 from ckanext.internalportal.quality.index import INDEX_FIELD, add_score, index_value
-from tests.quality.datasets import create_dataset, ministry, poorly_filled, well_filled
+from tests.factories import create_dataset, ministry, poorly_filled, well_filled
+
+pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 
 NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
 

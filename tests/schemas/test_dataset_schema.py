@@ -9,8 +9,12 @@ import yaml
 
 from ckan.tests import helpers
 
+from ckanext.internalportal import settings
+
 import ckanext.dcat
 import ckanext.internalportal.schemas as schemas
+
+pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 
 DCAT_SCHEMA = Path(ckanext.dcat.__file__).parent / "schemas" / "dcat_ap_full.yaml"
 PORTAL_FIELDS = {"access_level", "personal_data", "legal_basis", "dpo_email",

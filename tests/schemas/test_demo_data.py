@@ -7,7 +7,11 @@ import pytest
 
 from ckan.tests import helpers
 
+from ckanext.internalportal import settings
 from ckanext.internalportal.demo import loader
+from ckanext.internalportal.lib.context import site_context
+
+pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 
 EU = "http://publications.europa.eu/resource/authority"
 
@@ -16,10 +20,8 @@ EU = "http://publications.europa.eu/resource/authority"
 def created():
     """Every demo dataset created through package_create, by name."""
     data = loader.read_demo_data()
-    site_user = helpers.call_action("get_site_user")["name"]
-
     def call(action, **data_dict):
-        return helpers.call_action(action, context={"user": site_user}, **data_dict)
+        return helpers.call_action(action, context=site_context(), **data_dict)
 
     schema = call("scheming_dataset_schema_show", type="dataset")
     fields = {f["field_name"] for f in schema["dataset_fields"]}

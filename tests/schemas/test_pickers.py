@@ -8,7 +8,10 @@ import pytest
 
 from ckan.tests import factories
 
+from ckanext.internalportal import settings
 from ckanext.internalportal import helpers as h
+
+pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 
 EU = "http://publications.europa.eu/resource/authority"
 

@@ -11,6 +11,7 @@ from typing import Optional
 
 from rdflib import Namespace, URIRef
 
+from ckanext.internalportal.lib import values
 from ckanext.internalportal.schemas import vocabularies
 
 # ------------------------------------------------------------------ namespaces
@@ -126,10 +127,8 @@ def media_type_iri(mimetype: Optional[str]) -> Optional[str]:
     value = mimetype.strip()
     if value.startswith(("http://", "https://")):
         return value
-    value = value.split(";", 1)[0].strip().lower()
-    if not re.fullmatch(r"[a-z]+/[a-z0-9][a-z0-9!#$&^_.+-]*", value):
-        return None
-    return IANA_MEDIA_TYPES + value
+    bare = values.media_type(value)
+    return IANA_MEDIA_TYPES + bare if bare else None
 
 
 def media_type_from_iri(iri: str) -> str:

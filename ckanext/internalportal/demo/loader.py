@@ -23,16 +23,14 @@ from ckanext.internalportal.schemas import vocabularies
 DEFAULT_DATA_DIR = Path(__file__).parent / "data"
 
 # Keys of a demo dataset entry that map onto CKAN core fields; the keys of SCHEMA_MAPPINGS
-# (below) make up fields of the DCAT-AP schema; every other key is stored as a field of the
-# active dataset schema if it has one of that name, else as an extra.
+# (below) make up fields of the portal's DCAT-AP schema; every other key is stored as a field
+# of the schema if it has one of that name, else as an extra.
 CORE_KEYS = {
     "name": "name",
     "title": "title",
     "notes": "notes",
     "license_id": "license_id",
     "private": "private",
-    "contact_name": "maintainer",
-    "contact_email": "maintainer_email",
 }
 # demo_quality marks the deliberately poor entries for the quality-score tests; not sent to CKAN
 HANDLED_KEYS = set(CORE_KEYS) | {"organization", "tags", "resources", "demo_quality"}
@@ -183,8 +181,8 @@ def _contact(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: v for k, v in contact.items() if v}]
 
 
-# (schema field, demo keys it is made of, how): applied when the active schema has the field;
-# otherwise the demo keys go where they went before (extras, or CKAN's maintainer fields).
+# (schema field, demo keys it is made of, how): the demo data are written for the portal's
+# schema (schemas/dataset.yaml), which has every one of these fields.
 SCHEMA_MAPPINGS: tuple[tuple[str, tuple[str, ...], Callable[[dict[str, Any]], Any]], ...] = (
     ("frequency", ("frequency",), _frequency),
     ("theme", ("themes",), _themes),
@@ -198,17 +196,15 @@ def dataset_dict(entry: dict[str, Any], owner_org: str,
                  schema_fields: Iterable[str] = ()) -> dict[str, Any]:
     """The CKAN package dict (without resources) for one demo entry.
 
-    ``schema_fields``: field names of the active dataset schema (scheming). Demo keys that make
-    up one of its fields are converted (SCHEMA_MAPPINGS: EU codes to URIs, contact_* to a
-    contact point…); a demo key that is a field itself is sent as is; any other as an extra.
+    Demo keys that make up a field of the portal's schema are converted (SCHEMA_MAPPINGS: EU
+    codes to URIs, contact_* to a contact point…); a demo key that is a field of the schema
+    (``schema_fields``) is sent as is; any other as an extra.
     """
     fields = set(schema_fields)
     pkg: dict[str, Any] = {"owner_org": owner_org,
                            "tags": [{"name": t} for t in entry.get("tags") or []]}
     mapped: set[str] = set()
     for field, keys, convert in SCHEMA_MAPPINGS:
-        if field not in fields:
-            continue
         mapped.update(keys)
         if any(entry.get(k) is not None for k in keys):
             pkg[field] = convert(entry)
@@ -270,6 +266,8 @@ def load(data: DemoData, context_factory: Callable[[], dict[str, Any]],
     def call(action: str, **data_dict: Any) -> dict[str, Any]:
         return tk.get_action(action)(context_factory(), data_dict)
 
+    schema_fields = _dataset_schema_fields(call)  # before writing anything
+
     def show(action: str, id_: str) -> dict[str, Any] | None:
         try:
             return call(action, id=id_)
@@ -291,7 +289,6 @@ def load(data: DemoData, context_factory: Callable[[], dict[str, Any]],
         org_ids[entry["name"]] = existing["id"]
     progress(f"Organisations : {len(org_ids)}")
 
-    schema_fields = _dataset_schema_fields(call)
     total = len(data.datasets)
     for n, entry in enumerate(data.datasets, 1):
         wanted = dataset_dict(entry, org_ids[entry["organization"]], schema_fields)
@@ -327,12 +324,19 @@ def reindex(data: DemoData) -> int:
 
 
 def _dataset_schema_fields(call: Callable[..., dict[str, Any]]) -> set[str]:
-    """Field names of the scheming schema for type 'dataset', if scheming is loaded."""
+    """Field names of the portal's dataset schema; DemoDataError when it is not the active one
+    (the demo data are written for it)."""
+    import ckan.plugins.toolkit as tk
     try:
         schema = call("scheming_dataset_schema_show", type="dataset")
-    except Exception:  # scheming not loaded, or no schema for 'dataset'
-        return set()
-    return {f["field_name"] for f in schema.get("dataset_fields", [])}
+    except (KeyError, tk.ObjectNotFound):  # scheming not loaded / no schema for 'dataset'
+        schema = {}
+    fields = {f["field_name"] for f in schema.get("dataset_fields", [])}
+    if not {field for field, _keys, _convert in SCHEMA_MAPPINGS} <= fields:
+        raise DemoDataError(
+            "La démonstration demande le schéma du portail : activez scheming_datasets avec "
+            "scheming.dataset_schemas = ckanext.internalportal.schemas:dataset.yaml")
+    return fields
 
 
 def _sync_resources(call: Callable[..., dict[str, Any]], pkg: dict[str, Any],

@@ -9,12 +9,16 @@ that a web or API request gets them in its language.
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.validation import scheming_validator
 
+from ckanext.internalportal.lib import access, licences, values
+from ckanext.internalportal.lib.access import is_private_level
+from ckanext.internalportal.lib.i18n import N_
+from ckanext.internalportal.lib.values import is_empty as _empty, json_list
+from ckanext.internalportal.logic import guards
 from ckanext.internalportal.schemas import vocabularies
 
 __all__ = [
@@ -27,16 +31,17 @@ __all__ = [
     "internalportal_file_format",
     "internalportal_media_type",
     "internalportal_license",
+    # hostile input (section at the end)
+    "internalportal_text",
+    "internalportal_long_text",
+    "internalportal_text_list",
+    "internalportal_strict_boolean",
+    "internalportal_integer_between",
 ]
 
 missing = tk.missing
 Invalid = tk.Invalid
 StopOnError = tk.StopOnError
-
-
-def N_(message: str) -> str:
-    """Mark a msgid for extraction; it is translated by ``tk._`` when used."""
-    return message
 
 
 # One message per vocabulary, so that the error says which field is wrong.
@@ -69,22 +74,13 @@ INVALID_MEDIA_TYPE = N_("Invalid media type (expected an IANA type/subtype such 
 UNKNOWN_LICENSE = N_("Unknown licence: {value}")
 MISSING_VALUE = N_("Missing value")
 
-PUBLIC_LEVEL_FOR = {False: "public", True: "private"}  # access level of a bare `private` flag
 DEFAULT_ACCESS_LEVEL = "public"  # CKAN's own default: a dataset is public unless said private
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MEDIA_TYPE_RE = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;.*)?$", re.IGNORECASE)
 IANA_MEDIA_TYPE_URI = "iana.org/assignments/media-types/"
 
 
 # ------------------------------------------------------------------ rules (pure)
 def unknown_value_message(vocabulary: str) -> str:
     return UNKNOWN_VALUE_MESSAGES.get(vocabulary, UNKNOWN_VALUE)
-
-
-def is_private_level(level: str) -> bool:
-    """CKAN's ``private`` for an access level: true unless the level is public."""
-    concept = vocabularies.vocabulary("access-level").get(level)
-    return bool(concept.get("private", True)) if concept else True
 
 
 def is_personal(personal_data: Any) -> bool:
@@ -108,9 +104,9 @@ def resolve_access_level(level: Optional[str], private: Optional[bool],
         private_changed_alone = (
             private is not None and stored_private is not None and level == stored_level
             and private != stored_private and private != is_private_level(level))
-        return PUBLIC_LEVEL_FOR[private] if private_changed_alone else level
+        return access.LEVEL_OF_PRIVATE_FLAG[private] if private_changed_alone else level
     if private is not None:
-        return PUBLIC_LEVEL_FOR[private]
+        return access.LEVEL_OF_PRIVATE_FLAG[private]
     return stored_level or DEFAULT_ACCESS_LEVEL
 
 
@@ -121,27 +117,6 @@ def access_right_uri(level: Any) -> Optional[str]:
         return None
     right = vocabularies.vocabulary("access-right").by_code(concept.get("access_right"))
     return right.uri if right else None
-
-
-def split_values(value: Any) -> Optional[list[Any]]:
-    """A multiple field's input as a list: a list, a JSON list, or one string; None if the
-    type is not one of those."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                return [value]
-        else:
-            return [text] if text else []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return None
-
-
-def _empty(value: Any) -> bool:
-    return value is missing or value is None or (isinstance(value, str) and not value.strip())
 
 
 def _error(errors: dict, key: tuple, message: str, **kwargs: Any) -> None:
@@ -206,7 +181,7 @@ def internalportal_vocabulary_multiple(field: dict, schema: dict):
     def validator(key, data, errors, context):
         if errors.get(key):
             return
-        values = split_values(data.get(key, missing))
+        values = json_list(data.get(key, missing))
         if values is None and data.get(key, missing) not in (missing, None):
             _error(errors, key, unknown_value_message(vocabulary.name),
                    value=data.get(key))
@@ -306,12 +281,15 @@ def internalportal_if_personal_data_required(key, data, errors, context):
 
 
 def internalportal_email(value: Any, context: dict) -> Any:
-    """An email address (DPO, contact point); empty is allowed (required-ness is elsewhere)."""
-    if _empty(value) or value is missing:
+    """An email address (DPO, contact point), stored bare (a pasted « mailto: » link is
+    accepted, as the quality score accepts it: ``lib.values.email_address``); empty is allowed
+    (required-ness is elsewhere)."""
+    if _empty(value):
         return value
-    if not EMAIL_RE.match(str(value).strip()):
+    address = values.email_address(value)
+    if address is None:
         raise Invalid(tk._(INVALID_EMAIL).format(value=value))
-    return str(value).strip()
+    return address
 
 
 # ------------------------------------------------------------------ resources
@@ -337,21 +315,69 @@ def internalportal_media_type(key, data, errors, context):
             data[key] = concept.get("mimetype")
         return
     value = str(value).strip()
-    if not (MEDIA_TYPE_RE.match(value) or IANA_MEDIA_TYPE_URI in value):
+    if not (values.media_type(value) or IANA_MEDIA_TYPE_URI in value):
         _error(errors, key, INVALID_MEDIA_TYPE, value=value)
         raise StopOnError
     data[key] = value
 
 
-def license_ids() -> Iterable[str]:
-    from ckan import model
-    return model.Package.get_license_register().keys()
-
-
 def internalportal_license(value: Any, context: dict) -> Any:
     """A licence id of the portal's licence list (data.gouv.fr's, or the ini's)."""
-    if _empty(value) or value is missing:
+    if _empty(value):
         return value
-    if value not in license_ids():
+    if value not in licences.licence_register():
         raise Invalid(tk._(UNKNOWN_LICENSE).format(value=value))
     return value
+
+
+# ------------------------------------------------------------------ hostile input
+# Thin validators over logic/guards.py's pure checks (the rules and their reasons are there):
+# the schema's free-text fields and the search parameters take a clean text, never a number,
+# a list, a NUL byte or a megabyte.
+def _refuse(problem: Optional[tuple]) -> None:
+    if problem:
+        message, params = problem
+        raise Invalid(tk._(message).format(**params))
+
+
+def internalportal_text(value: Any, context: dict) -> Any:
+    """One text of at most ``guards.MAX_TEXT`` characters (empty allowed)."""
+    if value is missing:
+        return value
+    _refuse(guards.text_problem(value, guards.MAX_TEXT))
+    return value
+
+
+def internalportal_long_text(value: Any, context: dict) -> Any:
+    """A Markdown description: one text of at most ``guards.MAX_LONG_TEXT`` characters."""
+    if value is missing:
+        return value
+    _refuse(guards.text_problem(value, guards.MAX_LONG_TEXT))
+    return value
+
+
+def internalportal_text_list(value: Any, context: dict) -> Any:
+    """A list of texts, or one text."""
+    if value is missing:
+        return value
+    _refuse(guards.text_list_problem(value))
+    return value
+
+
+def internalportal_strict_boolean(value: Any, context: dict) -> Any:
+    """A boolean or a word CKAN reads as one; ``banana`` is refused, not read as false."""
+    if value is missing:
+        return value
+    _refuse(guards.boolean_problem(value))
+    return value
+
+
+def internalportal_integer_between(minimum: int, maximum: int):
+    """A whole number in ``minimum..maximum`` (a factory: ``internalportal_integer_between(0,
+    1000)``)."""
+    def validator(value: Any, context: dict) -> Any:
+        if value is missing:
+            return value
+        _refuse(guards.integer_problem(value, minimum, maximum))
+        return value
+    return validator

@@ -17,6 +17,9 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
+from ckanext.internalportal.lib.access import is_open_data
+from ckanext.internalportal.lib.i18n import N_
+
 from . import freshness
 from .fields import as_list, field, is_email, is_empty, parse_date
 
@@ -27,11 +30,6 @@ Pkg = Mapping[str, Any]
 MIN_DESCRIPTION_LENGTH = 100
 # Licence ids meaning "no licence chosen" (enough for internal data, not for open data).
 UNSET_LICENSES = frozenset({"notspecified"})
-
-
-def N_(msgid: str) -> str:
-    """Mark a msgid for extraction; it is translated where it is shown."""
-    return msgid
 
 
 @dataclass(frozen=True)
@@ -85,15 +83,6 @@ def has_contact_point(pkg: Pkg, now: datetime) -> bool:
 def has_publisher(pkg: Pkg, now: datetime) -> bool:
     """The publisher is the organisation the dataset belongs to."""
     return not is_empty(field(pkg, "owner_org", "organization"))
-
-
-def is_open_data(pkg: Pkg) -> bool:
-    """Published as open data: the portal's access level ``public`` or, without one, a dataset
-    that CKAN does not keep private."""
-    level = field(pkg, "access_level")
-    if isinstance(level, str):
-        return level.strip() == "public"
-    return str(pkg.get("private", False)).lower() not in ("true", "1")
 
 
 def has_license(pkg: Pkg, now: datetime) -> bool:
@@ -268,14 +257,6 @@ def quality_report(pkg: Pkg, now: datetime | None = None,
 
 
 # ------------------------------------------------------------------ averages
-def average_score(scores: Iterable[int | None]) -> int | None:
-    """The rounded mean of the scores (missing ones ignored); None when there are none."""
-    values = [s for s in scores if s is not None]
-    if not values:
-        return None
-    return _round_half_up(sum(values) / len(values))
-
-
 def average_from_counts(counts: Mapping[Any, int]) -> int | None:
     """The mean score from ``{score: number of datasets}`` (a search facet: keys may be
     strings such as ``"045"``); None when there are no datasets."""
@@ -283,13 +264,3 @@ def average_from_counts(counts: Mapping[Any, int]) -> int | None:
     if not total:
         return None
     return _round_half_up(sum(int(s) * n for s, n in counts.items()) / total)
-
-
-def averages_by_organization(scores: Iterable[tuple[str | None, int]]) -> dict[str, int]:
-    """``{organisation: average score}`` from ``(organisation, score)`` pairs; datasets
-    without an organisation are left out."""
-    by_org: dict[str, list[int]] = {}
-    for org, value in scores:
-        if org:
-            by_org.setdefault(org, []).append(value)
-    return {org: average_score(values) for org, values in by_org.items()}  # type: ignore[misc]

@@ -1,35 +1,21 @@
 """Reading a dataset dict defensively: one accessor for every field the checks look at.
 
-Pure (no CKAN import). A field is read from the top level first, then from ``extras``: until the
-DCAT-AP 3 schema lands, some fields arrive as extras (``frequency: "ANNUAL"``, ``themes`` as a
-JSON list of codes); when the schema moves them to the top level, the checks keep working.
+Pure (no CKAN import). A field is read from the top level first, then from ``extras``: the
+portal's own datasets carry the DCAT-AP fields at the top level (scheming schema), but a dataset
+harvested from a CKAN without this schema (``ckan_harvester``) carries them as extras
+(``frequency: "ANNUAL"``, ``themes`` as a JSON list of codes), and should be scored the same.
+Emptiness, e-mail addresses and JSON decoding follow the suite's one rule (``lib.values``).
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-def is_empty(value: Any) -> bool:
-    """None, "", whitespace, [] or {}; a list or dict made only of empty values is empty too."""
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple)):
-        return all(is_empty(v) for v in value)
-    if isinstance(value, dict):
-        return all(is_empty(v) for v in value.values())
-    return value is None
+from ckanext.internalportal.lib.values import decoded as _decoded
+from ckanext.internalportal.lib.values import is_email, is_empty
 
-
-def _decoded(value: Any) -> Any:
-    """A JSON list or object sent as a string (extras, form posts) as the list or object."""
-    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+__all__ = ["field", "as_list", "is_email", "is_empty", "parse_date"]
 
 
 def field(pkg: Mapping[str, Any], *names: str) -> Any:
@@ -56,13 +42,6 @@ def as_list(value: Any) -> list[Any]:
         return []
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     return [item for item in items if not is_empty(item)]
-
-
-EMAIL = re.compile(r"^(mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+$", re.IGNORECASE)
-
-
-def is_email(value: Any) -> bool:
-    return isinstance(value, str) and bool(EMAIL.match(value.strip()))
 
 
 def parse_date(value: Any) -> datetime | None:

@@ -9,14 +9,17 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from ckan.tests import factories, helpers
 
+from ckanext.internalportal import settings
 from ckanext.internalportal.dcat.terms import DPV, IPNS, PROV
 from tests.dcat import support
 from tests.dcat.support import DCAT, DCT, EU
 
 SPDX = "http://spdx.org/rdf/terms#"
 ETALAB = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
+ACCESS_LEVEL = "https://w3id.org/ckanext-internalportal/access-level"
 
 pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
     pytest.mark.ckan_config(support.PROFILES_OPTION, support.PROFILE),
 ]
@@ -75,7 +78,7 @@ def test_dataset_endpoint_for_anonymous_is_valid_and_without_internal_details(ap
     assert not list(g.objects(dataset, PROV.wasGeneratedBy))        # source application
     assert not list(g.objects(dataset, PROV.qualifiedAttribution))  # data steward
     assert not list(g.triples((None, URIRef(SPDX + "checksum"), None)))
-    assert g.value(dataset, IPNS.accessLevel) is not None
+    assert g.value(dataset, IPNS.accessLevel) == URIRef(f"{ACCESS_LEVEL}/public")
     assert g.value(dataset, DPV.hasData) == DPV.NonPersonalData
 
 
@@ -258,6 +261,22 @@ def test_internal_fields_use_the_documented_properties(org):
     assert g.value(attribution, DCAT.hadRole) == URIRef(
         "http://inspire.ec.europa.eu/metadata-codelist/ResponsiblePartyRole/custodian")
     assert g.value(dataset, DCT.accessRights) == URIRef(f"{EU}/access-right/RESTRICTED")
+
+
+@pytest.mark.parametrize("level, access_right", [
+    ("public", "PUBLIC"), ("internal", "RESTRICTED"), ("restricted", "RESTRICTED"),
+    ("private", "NON_PUBLIC")])
+def test_access_level_is_the_concept_of_the_dataset_level(org, level, access_right):
+    pkg = support.create_dataset(org, **support.well_filled(
+        access_level=level, license_id="lov2" if level == "public" else "notspecified"))
+    assert pkg["private"] is (level != "public")
+    g = support.dataset_graph(pkg)
+    concept = g.value(ref(g, pkg), IPNS.accessLevel)
+    assert concept == URIRef(f"{ACCESS_LEVEL}/{level}")
+    assert (concept, RDF.type, SKOS.Concept) in g
+    assert g.value(concept, SKOS.notation) == Literal(level)
+    assert g.value(ref(g, pkg), DCT.accessRights) == URIRef(f"{EU}/access-right/{access_right}")
+    assert support.parse(g.serialize(format="turtle"))[0]["access_level"] == level
 
 
 # ------------------------------------------------------------------ round trip

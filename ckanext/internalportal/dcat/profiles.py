@@ -21,9 +21,11 @@ from ckanext.dcat.profiles import (DCAT, DCATAP, DCT, FOAF, RDF, RDFS, SKOS, SPD
                                    ADMS, CleanedURIRef, EuropeanDCATAP3Profile)
 from ckanext.dcat.utils import catalog_uri, resource_uri
 
+from ckanext.internalportal.lib.licences import licence_register
+from ckanext.internalportal.lib import audience
 from ckanext.internalportal.schemas import vocabularies
 
-from . import audience, spatial, terms
+from . import spatial, terms
 from .terms import DPV, IPNS, PROV
 
 DEFAULT_CATALOG_DESCRIPTION = (
@@ -45,7 +47,7 @@ class InternalPortalDCATAP3Profile(EuropeanDCATAP3Profile):
     @property
     def anonymous(self) -> bool:
         if self._anonymous is None:
-            self._anonymous = audience.is_anonymous_web_reader()
+            self._anonymous = audience.is_anonymous_reader()
         return self._anonymous
 
     # ============================================================== dataset -> RDF
@@ -200,7 +202,7 @@ class InternalPortalDCATAP3Profile(EuropeanDCATAP3Profile):
         if licence_id in licences:
             return licences[licence_id]
         g = self.g
-        licence = _licence_register().get(licence_id)
+        licence = licence_register().get(licence_id)
         url = getattr(licence, "url", None) or (
             dataset_dict.get("license_url") if licence_id == dataset_dict.get("license_id")
             else None)
@@ -278,6 +280,7 @@ class InternalPortalDCATAP3Profile(EuropeanDCATAP3Profile):
         if size is not None:
             g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         # checksum: DCAT-AP's form (xsd:hexBinary + SPDX algorithm), for signed-in readers
+        # (lib/audience.py): data.gouv.fr rejects a dataset whose checksum is xsd:hexBinary
         for old in list(g.objects(dist, SPDX.checksum)):
             g.remove((dist, SPDX.checksum, old))
             g.remove((old, None, None))
@@ -293,9 +296,14 @@ class InternalPortalDCATAP3Profile(EuropeanDCATAP3Profile):
             g.add((URIRef(algorithm), RDF.type, SPDX.ChecksumAlgorithm))
 
     def _internal_fields(self, dataset_dict, dataset_ref) -> None:
-        """The portal's internal fields (README.md lists the properties)."""
+        """The portal's internal fields (README.md lists the properties), those the reader
+        gets (lib/audience.py: the schema's signed-in-only fields are left out for anonymous
+        readers)."""
         g = self.g
-        value = dataset_dict.get
+        hidden = audience.hidden_fields(self._schema_fields(), self.anonymous)
+
+        def value(name: str) -> Any:
+            return None if name in hidden else dataset_dict.get(name)
         level = value("access_level")
         if level:
             node = terms.access_level_iri(level)
@@ -305,8 +313,6 @@ class InternalPortalDCATAP3Profile(EuropeanDCATAP3Profile):
         if personal is not None:
             g.add((dataset_ref, DPV.hasData, personal))
             self._concept(personal, terms.labels("personal-data", value("personal_data")))
-        if self.anonymous:  # the rest is internal (audience.py)
-            return
         if value("legal_basis"):
             node = BNode()
             g.add((dataset_ref, DPV.hasLegalBasis, node))
@@ -506,7 +512,7 @@ class InternalPortalDCATAP3Profile(EuropeanDCATAP3Profile):
     def _licence_id(self, node: Optional[Node]) -> str:
         if node is None:
             return ""
-        register = _licence_register()
+        register = licence_register()
         for licence_id, licence in register.items():
             if isinstance(node, URIRef) and licence.url == str(node):
                 return licence_id
@@ -576,9 +582,6 @@ class InternalPortalDCATAP3Profile(EuropeanDCATAP3Profile):
 
 
 # ------------------------------------------------------------------ helpers
-def _licence_register():
-    from ckan import model
-    return model.Package.get_license_register()
 
 
 def _dataset_page(name: str) -> str:

@@ -5,9 +5,12 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+from ckanext.internalportal import settings
+
 from tests.dcat import support
 
 pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
     pytest.mark.ckan_config(support.PROFILES_OPTION, support.PROFILE),
 ]

@@ -4,6 +4,7 @@ RDF, the public catalogue exactly the public datasets for every role, paged with
 package_show as data.gouv.fr's CKAN harvester reads it."""
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from rdflib import URIRef
 import ckan.plugins as plugins
 from ckan.tests import factories, helpers
 
+from ckanext.internalportal import settings
 from ckanext.internalportal import quality
 from ckanext.internalportal.demo import loader
 from ckanext.internalportal.dcat.terms import DPV, PROV
@@ -20,6 +22,7 @@ from tests.dcat import support
 from tests.dcat.support import DCAT, DCT, HYDRA
 
 pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins"),
     pytest.mark.ckan_config(support.PROFILES_OPTION, support.PROFILE),
 ]
@@ -256,5 +259,8 @@ def test_package_show_keeps_every_key_data_gouv_fr_s_ckan_harvester_reads(app, d
             assert urlsplit(res["url"]).scheme in ("http", "https")
             assert urlsplit(res["url"]).netloc
             assert res["resource_type"] in (None, "file", "file.upload", "api", "metadata")
-        for extra in pkg.get("extras") or []:
-            assert extra["key"] != "spatial", "data.gouv.fr only takes a GeoJSON polygon"
+        extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
+        if "spatial" in extras:  # data.gouv.fr takes a GeoJSON (Multi)Polygon, nothing else
+            assert json.loads(extras["spatial"])["type"] in ("Polygon", "MultiPolygon")
+        if pkg.get("frequency"):  # the CKAN path's frequency (an extra, as it reads it)
+            assert extras["frequency"] == pkg["frequency"]

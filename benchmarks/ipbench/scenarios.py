@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from werkzeug.test import Client
 
@@ -63,17 +63,19 @@ class Scenario:
     expect_status: int = 200
     default: bool = True      # run without --scenarios (False: needs a plugin not everywhere)
     items: int = 0            # datasets one request returns (>0: run.py prints datasets/s)
+    prepare: Optional[Callable[[BenchClient, Ctx], None]] = None   # untimed, before each request
 
 
 SCENARIOS: dict[str, Scenario] = {}
 
 
 def scenario(name: str, description: str, expect_status: int = 200, default: bool = True,
-             items: int = 0):
+             items: int = 0, prepare: Optional[Callable[[BenchClient, Ctx], None]] = None):
     def register(fn: Callable[[BenchClient, Ctx], Any]):
         if name in SCENARIOS:
             raise ValueError(f"scénario déjà enregistré : {name}")
-        SCENARIOS[name] = Scenario(name, description, fn, expect_status, default, items)
+        SCENARIOS[name] = Scenario(name, description, fn, expect_status, default, items,
+                                  prepare)
         return fn
     return register
 
@@ -151,3 +153,50 @@ def catalog_ttl(client: BenchClient, ctx: Ctx):
           default=False, items=1)
 def dataset_ttl(client: BenchClient, ctx: Ctx):
     return client.get(f"/dataset/{ctx.rng.choice(ctx.public_datasets)}.ttl")
+
+
+# The portal keeps each public dataset's RDF in Redis (ckanext/internalportal/dcat/cache.py).
+# A harvester's first pass over the catalogue finds it empty (cold), the next nights find the
+# unchanged datasets there (warm): both are measured, in both configurations alike (dcat alone
+# has nothing to flush nor to warm: it builds every page from scratch). `ckan internalportal
+# dcat warm-cache` (before a nightly harvest) makes every page a warm one.
+FRAGMENT_KEYS = "ckanext-internalportal:dcat:fragment:*"
+
+
+def _full_pages(ctx: Ctx) -> int:
+    return max(1, len(ctx.public_datasets) // CATALOG_PAGE_SIZE)
+
+
+def _flush_fragments(client: BenchClient, ctx: Ctx) -> None:
+    """Empty the RDF fragment cache (untimed), then draw the page."""
+    import redis
+    from .common import REDIS_DB, REDIS_PORT
+    store = redis.Redis(host="127.0.0.1", port=REDIS_PORT, db=REDIS_DB)
+    keys = list(store.scan_iter(FRAGMENT_KEYS, count=1000))
+    for k in range(0, len(keys), 500):
+        store.delete(*keys[k:k + 500])
+    ctx.extra["page"] = ctx.rng.randint(1, _full_pages(ctx))
+
+
+def _warm_page(client: BenchClient, ctx: Ctx) -> None:
+    """Draw a page; ask it once untimed the first time (a harvester's previous pass)."""
+    page = ctx.rng.randint(1, _full_pages(ctx))
+    warmed = ctx.extra.setdefault("warmed_pages", set())
+    if page not in warmed:
+        client.get("/catalog.ttl", params={"page": page}).get_data()
+        warmed.add(page)
+    ctx.extra["page"] = page
+
+
+@scenario("catalog_ttl_cold", "page de /catalog.ttl (100 jeux), cache RDF du portail vidé "
+                              "avant chaque requête (premier passage d'un moissonneur)",
+          default=False, items=CATALOG_PAGE_SIZE, prepare=_flush_fragments)
+def catalog_ttl_cold(client: BenchClient, ctx: Ctx):
+    return client.get("/catalog.ttl", params={"page": ctx.extra["page"]})
+
+
+@scenario("catalog_ttl_warm", "page de /catalog.ttl (100 jeux) déjà lue une fois (passages "
+                              "suivants d'un moissonneur, cache RDF du portail plein)",
+          default=False, items=CATALOG_PAGE_SIZE, prepare=_warm_page)
+def catalog_ttl_warm(client: BenchClient, ctx: Ctx):
+    return client.get("/catalog.ttl", params={"page": ctx.extra["page"]})

@@ -10,6 +10,7 @@ import click
 import ckan.plugins.toolkit as tk
 
 from .demo import loader
+from .lib.context import site_context
 
 
 __all__ = ["internalportal"]
@@ -23,11 +24,6 @@ def internalportal():
 @internalportal.group()
 def demo():
     """Données de démonstration (ministères, jeux de données, fichiers)."""
-
-
-def _site_user_context() -> dict:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
 
 
 @demo.command("load")
@@ -51,10 +47,12 @@ def demo_load(data_dir: str | None, admin_name: str | None, quiet: bool):
                f"{len(data.datasets)} jeux de données…")
     started = time.monotonic()
     try:
-        report = loader.load(data, _site_user_context,
+        report = loader.load(data, site_context,
                              progress=(lambda m: None) if quiet else click.echo)
     except tk.ValidationError as e:
         raise click.ClickException(f"Donnée refusée par CKAN : {e.error_summary}")
+    except loader.DemoDataError as e:
+        raise click.ClickException(str(e))
     indexed = loader.reindex(data)
     click.secho(f"Démonstration chargée en {time.monotonic() - started:.1f} s : {report} ; "
                 f"{indexed} jeu(x) réindexé(s)", fg="green")
@@ -71,7 +69,7 @@ def demo_admin(name: str, email: str | None, password: str | None):
 
 
 def _ensure_sysadmin(name: str, email: str | None, password: str | None) -> None:
-    context = _site_user_context()
+    context = site_context()
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     email = email or f"{name}@example.gouv.fr"
@@ -92,3 +90,36 @@ def _ensure_sysadmin(name: str, email: str | None, password: str | None) -> None
     model.repo.commit()
     click.echo(f"Administrateur système prêt : {name}"
                + (f" (mot de passe : {password})" if generated else ""))
+
+
+@internalportal.group()
+def dcat():
+    """Catalogue RDF (/catalog.ttl…) : cache des jeux de données publics."""
+
+
+@dcat.command("warm-cache")
+@click.option("-f", "--format", "formats", multiple=True, default=("ttl",), show_default=True,
+              type=click.Choice(["ttl", "rdf", "jsonld", "n3", "xml"]),
+              help="Format(s) du catalogue à préparer (répétable).")
+@click.option("-q", "--quiet", is_flag=True, help="N'afficher que le bilan.")
+@click.pass_context
+def dcat_warm_cache(ctx: click.Context, formats: tuple[str, ...], quiet: bool):
+    """Prépare dans Redis le RDF de chaque jeu public du catalogue, tel qu'un moissonneur
+    anonyme le lira (idempotent : les jeux déjà en cache ne sont pas recalculés)."""
+    from ckan.plugins import plugin_loaded
+    if not plugin_loaded("dcat"):
+        raise click.ClickException("le plugin dcat n'est pas chargé (ckan.plugins) : "
+                                   "pas de catalogue RDF à préparer")
+    from .dcat import warm
+    flask_app = ctx.meta.get("flask_app") or tk.current_app._get_current_object()
+    started = time.monotonic()
+    try:
+        report = warm.warm(flask_app, formats,
+                           progress=(lambda m: None) if quiet else click.echo)
+    except warm.WarmError as e:
+        raise click.ClickException(f"Cache RDF non préparé : {e}")
+    for part in report.formats:
+        click.secho(f"Cache RDF du catalogue ({part.fmt}) prêt en "
+                    f"{time.monotonic() - started:.1f} s : {part.datasets} jeu(x) public(s) "
+                    f"sur {part.pages} page(s), {part.built} préparé(s), "
+                    f"{part.already} déjà en cache", fg="green")

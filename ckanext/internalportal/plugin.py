@@ -1,7 +1,8 @@
 """internalportal: the portal's base plugin (French defaults, templates, demo CLI).
 
 Wiring only: the work lives in cli.py, helpers.py, logic/ (validators, actions, auth),
-schemas/, quality/ (the metadata quality score), demo/ and templates/.
+schemas/, quality/ (the metadata quality score), federation/ (what data.gouv.fr's
+harvesters read), demo/ and templates/.
 """
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from pathlib import Path
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.authz import get_local_functions
 from ckan.common import CKANConfig
-from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.internalportal import guards_http
+from ckanext.internalportal.dcat import actions as dcat_actions
+from ckanext.internalportal.dcat import http as dcat_http
+from ckanext.internalportal.federation import ckan_path
+from ckanext.internalportal.logic import action
+from ckanext.internalportal.lib.plugin import SuiteTranslation
 from ckanext.internalportal.quality import index as quality_index
 
 # CKAN's own default site title: replaced by the portal's unless the ini sets another one.
@@ -20,16 +27,27 @@ CKAN_DEFAULT_SITE_TITLE = "CKAN"
 LICENSES_FILE = Path(__file__).parent / "schemas" / "vocabularies" / "licenses.json"
 
 
+def _actions() -> dict:
+    """logic/action.py's actions, and the RDF catalogue's (dcat/actions.py) when the dcat
+    plugin is loaded: it chains dcat's ``dcat_catalog_show``. CKAN asks for them at the
+    first ``get_action`` after the plugins are loaded, so ``plugin_loaded`` is settled."""
+    actions = dict(get_local_functions(action))
+    if p.plugin_loaded("dcat"):
+        actions.update(get_local_functions(dcat_actions))
+    return actions
+
+
 @tk.blanket.cli
 @tk.blanket.config_declarations
 @tk.blanket.helpers
-@tk.blanket.actions
+@tk.blanket.actions(_actions)
 @tk.blanket.auth_functions
 @tk.blanket.validators
-class InternalPortalPlugin(p.SingletonPlugin, DefaultTranslation):
+class InternalPortalPlugin(p.SingletonPlugin, SuiteTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig):
@@ -42,3 +60,14 @@ class InternalPortalPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict) -> dict:
         return quality_index.add_score(pkg_dict)
+
+    def after_dataset_show(self, context, pkg_dict: dict) -> None:
+        # the extras data.gouv.fr's CKAN harvester reads, in the API's answer only
+        ckan_path.add_to_api_answer(context, pkg_dict)
+
+    # IMiddleware
+    def make_middleware(self, app, config: CKANConfig):
+        # charset=utf-8 on every RDF answer of ckanext-dcat
+        app = dcat_http.install(app)
+        # hostile query strings, unknown RDF extensions: a 400/404 naming them, never a 500
+        return guards_http.install(app)

@@ -16,6 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# the portal served over real HTTP (fixture ``live_portal``), for every test module
+pytest_plugins = ["tests.live"]
+
 
 @pytest.fixture
 def clean_db(with_plugins, reset_db, migrate_db_for):

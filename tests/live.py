@@ -5,8 +5,7 @@ charset decoding on the client side. A harvester (data.gouv.fr's, which uses ``r
 reads headers and bytes off a socket; ``live_portal`` serves the same CKAN test app on a free
 loopback port, in a thread, for the duration of one test::
 
-    import requests
-    from tests.live import live_portal  # noqa: F401  (pytest finds the fixture by name)
+    import requests  # the fixture is registered for every module (tests/conftest.py)
 
     pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

@@ -15,7 +15,7 @@ from rdflib.namespace import RDF
 from ckan.tests import helpers
 
 from ckanext.internalportal.dcat import terms
-from ckanext.internalportal.lib.context import site_context
+from ckanext.internalportal.lib.context import site_context  # noqa: F401 (support.site_context)
 from tests import factories as builders
 
 PROFILE = "internalportal_dcat_ap_3"

@@ -16,7 +16,7 @@ from ckanext.internalportal.dcat import http as dcat_http
 from tests import factories as builders
 from tests.dcat import support
 from tests.dcat.support import DCAT, DCT
-from tests.live import live_portal, live_session  # noqa: F401  (fixture)
+from tests.live import live_session
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),

@@ -19,7 +19,7 @@ from ckanext.internalportal.federation import ckan_path
 from ckanext.internalportal.logic import boundary
 from ckanext.internalportal.schemas import vocabularies
 from tests import factories as builders
-from tests.live import live_portal, live_session  # noqa: F401  (fixture)
+from tests.live import live_session
 
 pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 

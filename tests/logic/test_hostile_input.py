@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import pytest
 
 from ckan import model
-
-from ckanext.internalportal import settings
 from ckan.tests import factories, helpers
 
+from ckanext.internalportal import settings
+from ckanext.internalportal.logic import guards
 from tests.factories import create_dataset, well_filled
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
@@ -76,20 +76,10 @@ INT_ODD: dict[str, Any] = {
     "dict": {"a": 1},
     "long": "9" * 5000,
 }
-ODD_BY_KIND = {"text": TEXT_ODD, "list": LIST_ODD, "repeating": REPEATING_ODD, "int": INT_ODD}
-LIST_PRESETS = {"internalportal_multiple_select", "multiple_text", "multiple_select",
-                "multiple_checkbox", "tag_string_autocomplete"}
-
-
-def field_kind(field: dict) -> str:
-    """What shape a schema field takes: one text, a list of texts, a list of objects, a number."""
-    if "repeating_subfields" in field:
-        return "repeating"
-    if field.get("preset") in LIST_PRESETS or field["field_name"] == "tag_string":
-        return "list"
-    if "int_validator" in str(field.get("validators", "")):
-        return "int"
-    return "text"
+# by the kind of a schema field (logic/guards.py's field_kind): a Markdown description takes
+# the same odd values as any text
+ODD_BY_KIND = {"text": TEXT_ODD, "long_text": TEXT_ODD, "list": LIST_ODD,
+               "repeating": REPEATING_ODD, "int": INT_ODD}
 
 
 # ------------------------------------------------------------------ requests
@@ -143,7 +133,7 @@ def schema_fields() -> tuple[list[dict], list[dict]]:
 
 
 def _odd_values(field: dict) -> Iterator[tuple[str, Any]]:
-    yield from ODD_BY_KIND[field_kind(field)].items()
+    yield from ODD_BY_KIND[guards.field_kind(field)].items()
 
 
 def write_cases(dataset: dict, org_id: str) -> Iterator[Case]:

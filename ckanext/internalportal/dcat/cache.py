@@ -32,7 +32,6 @@ import hashlib
 import json
 import logging
 from importlib import metadata
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 import redis
@@ -40,6 +39,7 @@ import redis
 import ckan.plugins.toolkit as tk
 
 from ckanext.internalportal.lib import audience
+from ckanext.internalportal.lib.plugin import PACKAGE_DIR
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ DEFAULT_TTL = 7 * 86400      # a week: see the option's description
 KEY_PREFIX = "ckanext-internalportal:dcat:fragment"
 TIMEOUT_S = 0.5
 
-PACKAGE = Path(__file__).resolve().parent.parent          # ckanext/internalportal
+PACKAGE = PACKAGE_DIR                                      # ckanext/internalportal
 CODE_DIRS = ("dcat", "lib", "schemas")
 VERSIONED = ("ckan", "ckanext-dcat", "ckanext-scheming", "rdflib")
 # settings the RDF reads, besides every ckanext.dcat.* and ckanext.internalportal.dcat.* one

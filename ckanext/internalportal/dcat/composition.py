@@ -160,7 +160,7 @@ def serialize(graph: Graph, fmt: str) -> str:
 def compose(fmt: str, parts: Iterable[str]) -> str:
     """The page: the catalogue part, then every dataset's fragment, joined for ``fmt``."""
     parts = list(parts)
-    if fmt in ("turtle", "n3"):
+    if fmt in TURTLE_FORMATS:
         return "".join(parts)
     if fmt == "json-ld":
         inner = [p.strip()[1:-1].strip() for p in parts]
@@ -216,10 +216,6 @@ class ComposedRDFSerializer(RDFSerializer):
 
     # datasets' fragments built (not taken from the cache), by every instance of the
     # process: tests and the warm-cache command count them
-    built = 0
-
-    # fragments built (not taken from the cache) by this serializer: tests and the
-    # warm-cache command count them
     built = 0
 
     def dataset_fragment(self, dataset_dict: dict[str, Any], fmt: str) -> str:

@@ -21,8 +21,8 @@ from ckanext.dcat.profiles import (DCAT, DCATAP, DCT, FOAF, RDF, RDFS, SKOS, SPD
                                    ADMS, CleanedURIRef, EuropeanDCATAP3Profile)
 from ckanext.dcat.utils import catalog_uri, resource_uri
 
-from ckanext.internalportal.lib.licences import licence_register
 from ckanext.internalportal.lib import audience
+from ckanext.internalportal.lib.licences import licence_register
 from ckanext.internalportal.schemas import vocabularies
 
 from . import spatial, terms

@@ -62,6 +62,7 @@ def warm(flask_app, formats: tuple[str, ...] = ("ttl",),
     """Read every page of the catalogue in each of ``formats``, anonymously."""
     check_cache()
     report = WarmReport()
+    per_page = int(tk.config.get("ckanext.dcat.datasets_per_page") or 100)
     done: set[str] = set()
     for fmt in formats:
         if rdflib_format(fmt) in done:          # rdf and xml: the same RDF/XML fragments
@@ -81,7 +82,6 @@ def warm(flask_app, formats: tuple[str, ...] = ("ttl",),
             part.pages += 1
             part.datasets += rendered.datasets
             part.built += built
-            per_page = int(tk.config.get("ckanext.dcat.datasets_per_page") or 100)
             pages = max(1, math.ceil(rendered.total / per_page))
             progress(f"{fmt} : page {page}/{pages}, {rendered.datasets} jeu(x), "
                      f"{built} préparé(s), {rendered.datasets - built} déjà en cache")

@@ -45,6 +45,7 @@ import re
 from typing import Any, Iterable, Optional
 
 from ckanext.internalportal.dcat import spatial as extents
+from ckanext.internalportal.lib.values import decoded
 from ckanext.internalportal.schemas import vocabularies
 
 FREQUENCY = "frequency"
@@ -202,11 +203,7 @@ def _is_derived(extra: Any) -> bool:
 def _items(value: Any) -> list[dict[str, Any]]:
     """The subfield dicts of a repeating field (a list; a JSON list as the default schema
     shows it)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
+    value = decoded(value)
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 

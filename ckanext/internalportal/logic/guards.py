@@ -33,6 +33,7 @@ MAX_FACET_LIMIT = 1_000
 JSON_TYPES = (bool, int, float, list, dict)  # what a request decodes to, besides str and None
 TRUE_WORDS = {"true", "yes", "t", "y", "1", "on"}
 FALSE_WORDS = {"false", "no", "f", "n", "0", "off", ""}
+BOOLEAN_WORDS = TRUE_WORDS | FALSE_WORDS
 # C0 controls but tab, LF and CR; lone surrogates; the two non-characters XML 1.0 excludes
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -54,6 +55,12 @@ INVALID_PARAMETER = N_("Invalid parameter {name}: {message}")
 
 def _problem(message: str, **params: Any) -> Problem:
     return (message, params)
+
+
+def _file(errors: dict, key: Any, problem: Any) -> None:
+    """File ``problem`` (a Problem, or one dict of errors per item) under ``key``, if any."""
+    if problem:
+        errors[key] = problem if isinstance(problem, list) else [problem]
 
 
 def messages(errors: Errors, translate: Callable[[str], str]) -> dict[str, Any]:
@@ -133,7 +140,7 @@ def boolean_problem(value: Any) -> Optional[Problem]:
     """A boolean, or a word CKAN reads as one (``true``, ``false``, ``1``, ``0``…)."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+    if isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS:
         return None
     return _problem(EXPECTED_BOOLEAN)
 
@@ -176,20 +183,17 @@ def object_errors(fields: Iterable[Mapping[str, Any]], item: dict) -> dict[str, 
     by_name = {f["field_name"]: f for f in fields}
     errors: dict[str, list] = {}
     for key, value in item.items():
-        problem = (value_problem(by_name[key], value) if key in by_name
-                   else loose_problem(value))
-        if problem:
-            errors[str(key)] = problem if isinstance(problem, list) else [problem]
+        _file(errors, str(key), value_problem(by_name[key], value) if key in by_name
+              else loose_problem(value))
     return errors
 
 
 def items_errors(fields: Iterable[Mapping[str, Any]], value: Any) -> Any:
     """A list of objects (repeating subfields, resources) or nothing: ``None`` when it is well
     shaped, a ``Problem`` when it is not a list of objects, else one dict of errors per item."""
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        return _problem(EXPECTED_OBJECTS)
+    problem = objects_problem(value)
+    if problem or value is None:
+        return problem
     fields = list(fields)
     per_item = [object_errors(fields, item) for item in value]
     return per_item if any(per_item) else None
@@ -259,8 +263,7 @@ def dataset_errors(dataset_fields: Iterable[Mapping[str, Any]],
             problem = boolean_problem(value)
         else:
             continue
-        if problem:
-            errors[key] = problem if isinstance(problem, list) else [problem]
+        _file(errors, key, problem)
     return errors
 
 
@@ -276,8 +279,7 @@ def resource_errors(resource_fields: Iterable[Mapping[str, Any]],
             problem = text_problem(value, MAX_TEXT)
         else:
             problem = loose_problem(value)
-        if problem:
-            errors[key] = problem if isinstance(problem, list) else [problem]
+        _file(errors, key, problem)
     return errors
 
 

@@ -33,7 +33,6 @@ __all__ = [
     "internalportal_license",
     # hostile input (section at the end)
     "internalportal_text",
-    "internalportal_long_text",
     "internalportal_text_list",
     "internalportal_strict_boolean",
     "internalportal_integer_between",
@@ -345,14 +344,6 @@ def internalportal_text(value: Any, context: dict) -> Any:
     if value is missing:
         return value
     _refuse(guards.text_problem(value, guards.MAX_TEXT))
-    return value
-
-
-def internalportal_long_text(value: Any, context: dict) -> Any:
-    """A Markdown description: one text of at most ``guards.MAX_LONG_TEXT`` characters."""
-    if value is missing:
-        return value
-    _refuse(guards.text_problem(value, guards.MAX_LONG_TEXT))
     return value
 
 

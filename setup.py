@@ -27,6 +27,7 @@ setup(
         # one line per plugin of the suite, added with its code (README.md, « Développement »)
         "ckan.plugins": [
             "internalportal = ckanext.internalportal.plugin:InternalPortalPlugin",
+            "internalportal_sharing = ckanext.internalportal.sharing.plugin:SharingPlugin",
         ],
         "ckan.rdf.profiles": [
             "internalportal_dcat_ap_3 = "

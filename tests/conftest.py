@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # the portal served over real HTTP (fixture ``live_portal``), for every test module
-pytest_plugins = ["tests.live"]
+pytest_plugins = ["tests.live", "tests.mail"]
 
 
 @pytest.fixture

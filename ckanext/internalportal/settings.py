@@ -20,7 +20,8 @@ from __future__ import annotations
 # scheming's and dcat's), harvest's CKAN harvester with harvest, activity last as in CKAN's
 # default list. A plugin of the suite joins this string when it is delivered (see README.md,
 # « Développement »).
-PORTAL_PLUGINS = "internalportal scheming_datasets dcat harvest ckan_harvester activity"
+PORTAL_PLUGINS = ("internalportal internalportal_sharing scheming_datasets dcat harvest "
+                  "ckan_harvester activity")
 
 # Not needed by the portal, enabled by the dev portal (scripts/ckan_ini.py): CKAN's resource
 # previews for the demo's text and image files.
@@ -28,7 +29,7 @@ OPTIONAL_PLUGINS = "text_view image_view"
 
 # The plugins of the suite still to come (their tickets), for the documentation of the Docker
 # and README copies; not registered, never enabled before they exist.
-COMING_PLUGINS = ("internalportal_sharing internalportal_stats "
+COMING_PLUGINS = ("internalportal_stats "
                   "sql_harvester files_harvester udata_harvester")
 
 LOCALE_DEFAULT = "fr"

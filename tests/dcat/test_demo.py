@@ -196,16 +196,18 @@ def test_catalogue_is_the_public_datasets_for_every_role(app, demo):
 
 
 def test_private_dataset_rdf_only_for_those_who_may_see_it(app, demo):
+    # a private dataset (an internal one is for every agent: tests/test_visibility.py)
     private = helpers.call_action("package_show", context=support.site_context(),
-                                  id="vehicules-fourriere-2022")
-    assert private["private"] and private["organization"]["name"] == "ministere-interieur"
-    path = "/dataset/vehicules-fourriere-2022.ttl"
-    assert app.get(path).status_code in (403, 404)                       # anonymous
+                                  id="signalements-harcelement-scolaire")
+    assert private["access_level"] == "private"
+    assert private["organization"]["name"] == "ministere-education-nationale"
+    path = "/dataset/signalements-harcelement-scolaire.ttl"
+    assert app.get(path).status_code == 404                              # anonymous
     outsider = factories.User()
     economie = helpers.call_action("organization_show", id="ministere-economie")
     helpers.call_action("organization_member_create", context=support.site_context(),
                         id=economie["id"], username=outsider["name"], role="admin")
-    assert app.get(path, headers=token_headers(outsider)).status_code in (403, 404)
+    assert app.get(path, headers=token_headers(outsider)).status_code == 404
     member = factories.User()
     helpers.call_action("organization_member_create", context=support.site_context(),
                         id=private["owner_org"], username=member["name"], role="member")

@@ -86,9 +86,10 @@ def test_the_organisation_s_people_and_sysadmins_get_the_score_of_a_private_data
 
 
 @pytest.mark.parametrize("who", NOT_READERS_OF_PRIVATE)
-def test_anonymous_and_other_ministries_cannot_get_the_score_of_a_private_dataset(people, who):
+def test_a_private_dataset_s_score_does_not_exist_for_anonymous_and_other_ministries(people, who):
     dataset = create_dataset(people["org"], private=True, **well_filled())
-    with pytest.raises(tk.NotAuthorized):
+    # a private dataset does not exist for them (internalportal_sharing): 404, not 403
+    with pytest.raises(tk.ObjectNotFound):
         quality_as(who, people, dataset["id"])
 
 
@@ -121,11 +122,11 @@ def test_the_api_refuses_a_missing_id_in_french(app):
     assert response.json["error"]["id"] == ["Valeur manquante"]
 
 
-def test_the_api_refuses_a_private_dataset_to_anonymous_and_other_ministries(app, people):
+def test_the_api_hides_a_private_dataset_from_anonymous_and_other_ministries(app, people):
     dataset = create_dataset(people["org"], private=True, **well_filled())
     url = "/api/action/dataset_quality_show"
-    app.get(url, query_string={"id": dataset["id"]}, status=403)
-    app.get(url, query_string={"id": dataset["id"]}, status=403,
+    app.get(url, query_string={"id": dataset["id"]}, status=404)
+    app.get(url, query_string={"id": dataset["id"]}, status=404,
             headers={"Authorization": people["outsider"]["token"]})
     result = app.get(url, query_string={"id": dataset["id"]},
                      headers={"Authorization": people["member"]["token"]}).json["result"]

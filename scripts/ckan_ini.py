@@ -35,6 +35,11 @@ OPTIONS = {
         "ckan.views.default_views": "text_view image_view",
         "ckan.auth.create_user_via_web": "false",
         "ckan.activity_streams_email_notifications": "false",
+        # e-mails (access requests…) go to the local sink of scripts/services.sh: one .eml file
+        # per message under .state/mail/, nothing leaves the machine
+        "smtp.server": f"127.0.0.1:{env('IP_SMTP_PORT', '1025')}",
+        "smtp.starttls": "false",
+        "smtp.mail_from": "portail-interne@demo.internalportal.localhost",
     },
     "DEFAULT": {"debug": "false"},
     # the portal's own progress lines are enough: CKAN's debug log is not for a demo

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # make up / make down / make status: PostgreSQL, Redis and Apache Solr 9, for real, on 127.0.0.1,
-# their data under .state/. Each step installs what is missing and skips what is there.
+# their data under .state/, and a local SMTP sink (scripts/smtp_sink.py) that keeps every e-mail
+# of the dev portal as a .eml file under .state/mail/. Each step installs what is missing and
+# skips what is there.
 #
 #   scripts/services.sh up|down|status
 #
-# Ports (env): IP_PG_PORT (5433), IP_REDIS_PORT (6380), IP_SOLR_PORT (8983). PostgreSQL and Redis
-# avoid Debian's default ports so that a system service installed by apt never collides with ours.
+# Ports (env): IP_PG_PORT (5433), IP_REDIS_PORT (6380), IP_SOLR_PORT (8983), IP_SMTP_PORT (1025).
+# PostgreSQL and Redis avoid Debian's default ports so that a system service installed by apt
+# never collides with ours.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,6 +17,7 @@ PG_PORT=${IP_PG_PORT:-5433}
 REDIS_PORT=${IP_REDIS_PORT:-6380}
 SOLR_PORT=${IP_SOLR_PORT:-8983}
 SOLR_HEAP=${IP_SOLR_HEAP:-512m}
+SMTP_PORT=${IP_SMTP_PORT:-1025}
 SOLR_CORES=(ckan ckan_test ckan_bench)
 PG_DATABASES=(ckan ckan_test ckan_bench)
 PG_USER=ckan_default
@@ -184,6 +188,40 @@ stop_solr() {
   rm -f "$pidf"
 }
 
+# ---------------------------------------------------------------- SMTP sink (e-mails of the demo)
+smtp_up() { pid_alive "$STATE/smtp/smtp.pid" && port_busy "$SMTP_PORT"; }
+start_smtp() {
+  local dir="$STATE/smtp" pidf="$STATE/smtp/smtp.pid"
+  mkdir -p "$dir" "$STATE/mail"
+  if smtp_up; then ok "Puits SMTP répond déjà sur 127.0.0.1:$SMTP_PORT"; return; fi
+  [ -x "$VENV/bin/python" ] || die "Python introuvable dans .venv : lancez d'abord 'make venv'."
+  "$VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null \
+    || die "aiosmtpd manque dans .venv (requirements-dev.txt) : lancez 'make venv'."
+  port_busy "$SMTP_PORT" && die "le port $SMTP_PORT (SMTP) est déjà pris par un autre programme. Arrêtez-le ou choisissez IP_SMTP_PORT=…"
+  say "Puits SMTP : démarrage sur 127.0.0.1:$SMTP_PORT (messages dans .state/mail/)"
+  nohup "$VENV/bin/python" "$ROOT/scripts/smtp_sink.py" --host 127.0.0.1 --port "$SMTP_PORT" \
+    --dir "$STATE/mail" >>"$dir/smtp.log" 2>&1 < /dev/null &
+  echo $! > "$pidf"
+  STARTED+=(smtp)
+  for _ in $(seq 1 100); do
+    smtp_up && break
+    pid_alive "$pidf" || { tail -n 10 "$dir/smtp.log" >&2; die "le puits SMTP s'est arrêté au démarrage (journal : .state/smtp/smtp.log)."; }
+    sleep 0.1
+  done
+  smtp_up || die "le puits SMTP ne répond pas (journal : .state/smtp/smtp.log)."
+  ok "Puits SMTP prêt : un fichier .eml par message dans .state/mail/"
+}
+stop_smtp() {
+  local pidf="$STATE/smtp/smtp.pid"
+  if pid_alive "$pidf"; then
+    kill "$(cat "$pidf")" 2>/dev/null || true
+    for _ in $(seq 1 50); do pid_alive "$pidf" || break; sleep 0.1; done
+    pid_alive "$pidf" && kill -9 "$(cat "$pidf")" 2>/dev/null || true
+    ok "Puits SMTP arrêté"
+  fi
+  rm -f "$pidf"
+}
+
 status() {
   local data; data=$(pg_datadir 2>/dev/null || true)
   if [ -n "$data" ] && [ -f "$data/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -191,15 +229,19 @@ status() {
   if redis_ping; then
     echo "Redis      : en marche (127.0.0.1:$REDIS_PORT)"; else echo "Redis      : arrêté"; fi
   if solr_ping ckan; then echo "Solr       : en marche (http://127.0.0.1:$SOLR_PORT/solr)"; else echo "Solr       : arrêté"; fi
+  if smtp_up; then echo "SMTP       : en marche (127.0.0.1:$SMTP_PORT, messages dans .state/mail/)"; else echo "SMTP       : arrêté"; fi
 }
 
 case "${1:-}" in
   up)
     trap on_exit EXIT
-    start_postgres; start_redis; start_solr
+    start_postgres; start_redis; start_solr; start_smtp
     say "Services prêts"
     ;;
-  down) stop_solr; stop_redis; stop_postgres ;;
+  down) stop_smtp; stop_solr; stop_redis; stop_postgres ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  # one service alone, for scripts and tests (the others are left as they are)
+  start-smtp) start_smtp ;;
+  stop-smtp) stop_smtp ;;
+  *) echo "usage: $0 up|down|status|start-smtp|stop-smtp" >&2; exit 2 ;;
 esac

@@ -36,9 +36,10 @@ def test_a_taken_port_is_named_with_its_fix_and_nothing_is_left_half_started(
                      dbname="ckan_test").close()
 
 
-def test_status_reports_the_three_services_running():
+def test_status_reports_the_services_running():
     run = subprocess.run([str(ROOT / "scripts" / "services.sh"), "status"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0
-    for line in ("PostgreSQL : en marche", "Redis      : en marche", "Solr       : en marche"):
+    for line in ("PostgreSQL : en marche", "Redis      : en marche", "Solr       : en marche",
+                 "SMTP       : en marche"):
         assert line in run.stdout

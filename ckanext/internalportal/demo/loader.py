@@ -1,12 +1,20 @@
-"""Load the French demo data (ministries, datasets, files) into CKAN, idempotently.
+"""Load the French demo data (ministries, datasets, files, agents, shares) into CKAN,
+idempotently.
 
 The content lives in data files (``data/organizations.yaml``, ``data/datasets.yaml``,
-``data/files/``); this module only reads them, turns each entry into a CKAN dict (pure functions)
-and creates or updates what differs through the action API. A second load changes nothing.
+``data/files/``, and for sharing ``data/agents.yaml``, ``data/shares.yaml``,
+``data/access_requests.yaml``); this module only reads them, turns each entry into a CKAN dict
+(pure functions) and creates or updates what differs through the action API. A second load
+changes nothing.
+
+Shares and access requests go through the sharing plugin's actions (``dataset_share_create``
+as the owner ministry's agent, ``dataset_access_request_create`` as the requesting agent), so
+the audit trail, the activities and the request's e-mail are real.
 """
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import io
 import json
@@ -42,6 +50,12 @@ SPATIAL_CODES = {"FR": ("country", "FRA"), "FR-MET": ("country", "FRA")}
 SPATIAL_PREFIXES = {"REG-": "region", "DEP-": "departement"}
 SHA256_ALGORITHM = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 
+# the demo agents' password (one for all); without it, new agents get one drawn at random,
+# shown in the progress lines, and existing agents keep theirs
+AGENT_PASSWORD_ENV = "INTERNALPORTAL_AGENT_PASSWORD"
+AGENT_ROLES = ("member", "editor", "admin")
+SHAREABLE_LEVELS = ("restricted", "private")
+
 
 class DemoDataError(ValueError):
     """The demo data files are not usable; the message says which entry and why (in French)."""
@@ -52,18 +66,30 @@ class DemoData:
     organizations: list[dict[str, Any]]
     datasets: list[dict[str, Any]]
     files_dir: Path
+    agents: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    shares: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    access_requests: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
 class LoadReport:
+    """``created``/``updated``/``unchanged``: organisations and datasets; the agents, shares
+    and requests are counted apart."""
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     files_uploaded: int = 0
+    agents_created: int = 0
+    agents_updated: int = 0
+    shares_created: int = 0
+    requests_created: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.created} créé(s), {self.updated} mis à jour, "
+        text = (f"{self.created} créé(s), {self.updated} mis à jour, "
                 f"{self.unchanged} inchangé(s), {self.files_uploaded} fichier(s) téléversé(s)")
+        return (text + f" ; agents : {self.agents_created} créé(s), {self.agents_updated} mis "
+                f"à jour ; {self.shares_created} partage(s) et {self.requests_created} "
+                "demande(s) d'accès créé(s)")
 
 
 # ------------------------------------------------------------------ reading (pure)
@@ -74,11 +100,17 @@ def read_demo_data(data_dir: str | os.PathLike[str] | None = None) -> DemoData:
     datasets = _read_yaml_list(base / "datasets.yaml")
     files_dir = base / "files"
     check_demo_data(orgs, datasets, files_dir)
-    return DemoData(orgs, datasets, files_dir)
+    # sharing: optional files (a data set of its own may have no agents nor shares)
+    agents, shares, requests = (_read_yaml_list(base / name, optional=True) for name in
+                                ("agents.yaml", "shares.yaml", "access_requests.yaml"))
+    check_sharing_data(orgs, datasets, agents, shares, requests)
+    return DemoData(orgs, datasets, files_dir, agents, shares, requests)
 
 
-def _read_yaml_list(path: Path) -> list[dict[str, Any]]:
+def _read_yaml_list(path: Path, optional: bool = False) -> list[dict[str, Any]]:
     if not path.is_file():
+        if optional:
+            return []
         raise DemoDataError(f"Fichier de démonstration introuvable : {path}")
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -122,6 +154,66 @@ def check_demo_data(orgs: list[dict], datasets: list[dict], files_dir: Path) -> 
                 raise DemoDataError(f"{where} : chaque ressource a un « name » et un « file ».")
             if not (files_dir / res["file"]).is_file():
                 raise DemoDataError(f"{where} : fichier introuvable : files/{res['file']}")
+
+
+def check_sharing_data(orgs: list[dict], datasets: list[dict], agents: list[dict],
+                       shares: list[dict], requests: list[dict]) -> None:
+    """The agents, shares and requests name organisations, datasets and agents that exist,
+    and ask for what the sharing rules allow (checked before anything is written)."""
+    org_names = {o["name"] for o in orgs}
+    by_name = {d["name"]: d for d in datasets}
+    agent_orgs: dict[str, str] = {}
+    for i, agent in enumerate(agents, 1):
+        name = str(agent.get("name", ""))
+        where = f"agents.yaml, compte « {name or i} »"
+        if not SLUG_RE.match(name) or not agent.get("email"):
+            raise DemoDataError(f"{where} : « name » et « email » sont obligatoires.")
+        if name in agent_orgs:
+            raise DemoDataError(f"{where} : ce compte est en double.")
+        if agent.get("organization") not in org_names:
+            raise DemoDataError(f"{where} : l'organisation « {agent.get('organization')} » "
+                                "n'existe pas dans organizations.yaml.")
+        if agent.get("role", "member") not in AGENT_ROLES:
+            raise DemoDataError(f"{where} : « role » vaut member, editor ou admin.")
+        agent_orgs[name] = agent["organization"]
+    pairs = set()
+    for i, share in enumerate(shares, 1):
+        where = f"shares.yaml, partage {i} ({share.get('dataset')} → {share.get('organization')})"
+        dataset = by_name.get(share.get("dataset"))
+        if dataset is None:
+            raise DemoDataError(f"{where} : ce jeu n'existe pas dans datasets.yaml.")
+        if dataset.get("access_level") not in SHAREABLE_LEVELS:
+            raise DemoDataError(f"{where} : seul un jeu « restricted » ou « private » se "
+                                "partage.")
+        if share.get("organization") not in org_names:
+            raise DemoDataError(f"{where} : cette organisation n'existe pas dans "
+                                "organizations.yaml.")
+        if share["organization"] == dataset["organization"]:
+            raise DemoDataError(f"{where} : le jeu appartient déjà à cette organisation.")
+        if (share["dataset"], share["organization"]) in pairs:
+            raise DemoDataError(f"{where} : ce partage est en double.")
+        days = share.get("expires_in_days")
+        if days is not None and (not isinstance(days, int) or isinstance(days, bool)
+                                 or days < 1):
+            raise DemoDataError(f"{where} : « expires_in_days » est un nombre de jours (1 ou "
+                                "plus).")
+        pairs.add((share["dataset"], share["organization"]))
+    for i, request in enumerate(requests, 1):
+        where = f"access_requests.yaml, demande {i} ({request.get('dataset')})"
+        dataset = by_name.get(request.get("dataset"))
+        if dataset is None:
+            raise DemoDataError(f"{where} : ce jeu n'existe pas dans datasets.yaml.")
+        if dataset.get("access_level") != "restricted":
+            raise DemoDataError(f"{where} : on ne demande l'accès qu'à un jeu « restricted ».")
+        if request.get("user") not in agent_orgs:
+            raise DemoDataError(f"{where} : l'agent « {request.get('user')} » n'existe pas "
+                                "dans agents.yaml.")
+        org = agent_orgs[request["user"]]
+        if org == dataset["organization"] or (request["dataset"], org) in pairs:
+            raise DemoDataError(f"{where} : le ministère de « {request['user']} » a déjà "
+                                "les données de ce jeu.")
+        if not str(request.get("reason") or "").strip():
+            raise DemoDataError(f"{where} : « reason » (le motif) est obligatoire.")
 
 
 # ------------------------------------------------------------------ CKAN dicts (pure)
@@ -236,6 +328,53 @@ def resource_dict(entry: dict[str, Any], sha256: str) -> dict[str, Any]:
     }
 
 
+def agent_dict(entry: dict[str, Any]) -> dict[str, Any]:
+    """The CKAN user dict (without password) of a demo agent."""
+    return {"name": entry["name"], "email": entry["email"],
+            "fullname": entry.get("fullname") or entry["name"]}
+
+
+def share_expiry(entry: dict[str, Any], today: datetime.date) -> str | None:
+    """The last day of a demo share (``expires_in_days`` after ``today``), as the action takes
+    it, or None for a share without end."""
+    days = entry.get("expires_in_days")
+    return (today + datetime.timedelta(days=days)).isoformat() if days else None
+
+
+def accounts_lines(data: DemoData) -> list[str]:
+    """One line per demo agent, for the message at the end of `make demo`."""
+    titles = {o["name"]: o["title"] for o in data.organizations}
+    width = max((len(a["name"]) for a in data.agents), default=0)
+    return [f"{a['name'].ljust(width)}  {titles[a['organization']]}" for a in data.agents]
+
+
+def example_lines(data: DemoData) -> list[str]:
+    """What to try first, signed in as a demo agent (after the accounts, at the end of
+    `make demo`): the first private share, the first pending request."""
+    titles = {o["name"]: o["title"] for o in data.organizations}
+    owners = {d["name"]: d["organization"] for d in data.datasets}
+    levels = {d["name"]: d.get("access_level") for d in data.datasets}
+    agent = {}
+    for a in data.agents:
+        agent.setdefault(a["organization"], a["name"])
+    lines = []
+    share = next((s for s in data.shares if levels[s["dataset"]] == "private"
+                  and s["organization"] in agent), None)
+    if share:  # non-breaking spaces inside « »: the lines are wrapped for a terminal
+        lines.append(f"Connecté comme {agent[share['organization']]}, la page "
+                     "«\u00a0Partagés avec mon organisation\u00a0» (/partages) montre le jeu "
+                     f"privé /dataset/{share['dataset']}, partagé par : "
+                     f"{titles[owners[share['dataset']]]}. Les autres ministères ne le voient "
+                     "pas.")
+    for request in data.access_requests:
+        owner = owners[request["dataset"]]
+        if owner in agent:
+            lines.append(f"{agent[owner]} a une demande d'accès en attente, faite par "
+                         f"{request['user']} : onglet «\u00a0Partage\u00a0» de "
+                         f"/dataset/{request['dataset']}.")
+    return lines
+
+
 def differs(desired: dict[str, Any], existing: dict[str, Any]) -> bool:
     """Whether an existing CKAN dict lacks what the desired one says (keys of ``desired`` only)."""
     for key, value in desired.items():
@@ -310,7 +449,113 @@ def load(data: DemoData, context_factory: Callable[[], dict[str, Any]],
         if uploaded and status == "inchangé":
             status = "fichiers mis à jour"
         progress(f"[{n}/{total}] {entry['name']} : {status}")
+
+    _load_agents(call, data, org_ids, report, progress)
+    _load_sharing(data, context_factory, report, progress)
     return report
+
+
+def _load_agents(call: Callable[..., dict[str, Any]], data: DemoData, org_ids: dict[str, str],
+                 report: LoadReport, progress: Callable[[str], None]) -> None:
+    """Each demo agent: an active account, with the demo password, member of its ministry in
+    its role."""
+    import secrets
+
+    import ckan.authz as authz
+    import ckan.model as model
+
+    password = os.environ.get(AGENT_PASSWORD_ENV) or None
+    for entry in data.agents:
+        wanted = agent_dict(entry)
+        user = model.User.get(entry["name"])
+        status = "inchangé"
+        if user is None:
+            drawn = password or secrets.token_urlsafe(12)
+            call("user_create", password=drawn, **wanted)
+            report.agents_created += 1
+            status = "créé" + ("" if password else f" (mot de passe : {drawn})")
+        else:
+            changes = {k: v for k, v in wanted.items() if getattr(user, k) != v}
+            if user.state != "active":
+                changes["state"] = "active"
+            if password and not user.validate_password(password):
+                changes["password"] = password
+            if changes:
+                call("user_patch", id=user.id, **changes)
+                report.agents_updated += 1
+                status = "mis à jour"
+        role = entry.get("role", "member")
+        org_id = org_ids[entry["organization"]]
+        if authz.users_role_for_group_or_org(org_id, entry["name"]) != role:
+            call("organization_member_create", id=org_id, username=entry["name"], role=role)
+            if status == "inchangé":
+                report.agents_updated += 1
+                status = "mis à jour"
+        progress(f"Agent {entry['name']} ({role}, {entry['organization']}) : {status}")
+
+
+def _load_sharing(data: DemoData, context_factory: Callable[[], dict[str, Any]],
+                  report: LoadReport, progress: Callable[[str], None]) -> None:
+    """The demo shares and pending requests, through the sharing plugin's actions, each as the
+    agent who would do it (the owner ministry's admin, the requesting agent); what is already
+    there is left as it is."""
+    if not (data.shares or data.access_requests):
+        return
+    import ckan.authz as authz
+    import ckan.model as model
+    import ckan.plugins as p
+    import ckan.plugins.toolkit as tk
+
+    if not p.plugin_loaded("internalportal_sharing"):
+        progress("Partages et demandes d'accès ignorés : le plugin internalportal_sharing "
+                 "n'est pas activé")
+        return
+    from ckanext.internalportal.sharing.model import AccessRequest, Share
+
+    datasets = {d["name"]: d for d in data.datasets}
+    agents = {a["name"]: a for a in data.agents}
+
+    def as_user(name: str | None) -> dict[str, Any]:
+        if name is None:
+            return context_factory()
+        return {"user": name, "ignore_auth": False}
+
+    def granting_agent(owner: str) -> str | None:
+        """The owner ministry's demo admin, who shares in the demo (else the site user)."""
+        return next((a["name"] for a in data.agents if a["organization"] == owner
+                     and authz.users_role_for_group_or_org(
+                         model.Group.get(owner).id, a["name"]) == "admin"), None)
+
+    today = datetime.date.today()
+    for entry in data.shares:
+        pkg, group = model.Package.get(entry["dataset"]), model.Group.get(entry["organization"])
+        where = f"Partage {entry['dataset']} → {entry['organization']}"
+        if Share.active(package_id=pkg.id, group_id=group.id).first() is not None:
+            progress(f"{where} : inchangé")
+            continue
+        share = {"id": pkg.id, "organization": group.id, "reason": entry.get("reason")}
+        expires = share_expiry(entry, today)
+        if expires:
+            share["expires"] = expires
+        owner = datasets[entry["dataset"]]["organization"]
+        tk.get_action("dataset_share_create")(as_user(granting_agent(owner)), share)
+        report.shares_created += 1
+        progress(f"{where} : créé" + (f" (jusqu'au {expires} inclus)" if expires else ""))
+
+    for entry in data.access_requests:
+        pkg = model.Package.get(entry["dataset"])
+        group = model.Group.get(agents[entry["user"]]["organization"])
+        where = f"Demande d'accès de {entry['user']} à {entry['dataset']}"
+        done = model.Session.query(AccessRequest).filter_by(
+            package_id=pkg.id, group_id=group.id).first()
+        if done is not None or Share.active(package_id=pkg.id, group_id=group.id).first():
+            progress(f"{where} : inchangée")
+            continue
+        tk.get_action("dataset_access_request_create")(
+            as_user(entry["user"]),
+            {"id": pkg.id, "organization": group.id, "reason": entry["reason"]})
+        report.requests_created += 1
+        progress(f"{where} : créée (en attente)")
 
 
 def reindex(data: DemoData) -> int:

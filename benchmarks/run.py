@@ -11,6 +11,10 @@ separate process (ipbench.worker) times the scenarios through the CKAN app's tes
 after rebuilding that configuration's search index in its first round (each configuration
 has its own ckan.site_id, hence its own documents in the core); finally the pooled p50/p95,
 the ratios to plain CKAN, and benchmarks/results/<name>.json. See benchmarks/README.md.
+
+Sharing profile (issue 8): --shares N generates access levels and N shares in bulk;
+--share-steps K1,K2 studies the member's Solr filter as its organisation receives K shares;
+scenarios may declare their own baseline (shared_* against portal_nosharing).
 """
 from __future__ import annotations
 
@@ -107,8 +111,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                          "(défaut : 10)")
     ap.add_argument("--index-threads", type=positive, default=2,
                     help="fils d'indexation pour la reconstruction de l'index (défaut : 2)")
+    ap.add_argument("--index-procs", type=positive, default=1,
+                    help="processus d'indexation par configuration, chacun avec ses fils "
+                         "(défaut : 1)")
     ap.add_argument("--gen-procs", type=positive, default=2,
                     help="processus de génération en parallèle (défaut : 2)")
+    ap.add_argument("--shares", type=non_negative, default=0,
+                    help="profil partage : niveaux d'accès, N partages entre organisations, "
+                         "données chargées en bloc (défaut : 0, profil par défaut)")
+    ap.add_argument("--share-steps", default="",
+                    help="étude du filtre Solr : partages reçus par l'organisation du membre, "
+                         "par ex. 100,1000,5000 (avec --shares ; défaut : aucune)")
     ap.add_argument("--regenerate", action="store_true",
                     help="régénérer les données même si les mêmes sont déjà en base")
     ap.add_argument("--list", action="store_true",
@@ -120,6 +133,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.scenario_list = _pick(ap, args.scenarios, SCENARIOS, "scénario")
     if args.repeat < args.rounds:
         ap.error(f"--repeat ({args.repeat}) doit être ≥ --rounds ({args.rounds})")
+    try:
+        args.step_list = [int(x) for x in args.share_steps.split(",") if x.strip()]
+    except ValueError:
+        ap.error(f"--share-steps « {args.share_steps} » : des entiers séparés par des virgules")
+    if args.step_list and not args.shares:
+        ap.error("--share-steps demande le profil partage (--shares N)")
+    if args.step_list and (min(args.step_list) < 0 or "portal" not in args.config_list
+                           or BASELINE not in args.config_list):
+        ap.error("--share-steps : des entiers ≥ 0, et les configurations « portal » et "
+                 f"« {BASELINE} » dans --configs")
+    if args.shares and args.orgs < 3:
+        ap.error("--shares demande au moins 3 organisations (--orgs)")
     return args
 
 
@@ -206,15 +231,28 @@ def db_counts() -> dict | None:
             users = cur.fetchone()[0]
             cur.execute("SELECT count(*) FROM resource WHERE state = 'active'")
             resources = cur.fetchone()[0]
+            shares = None
+            cur.execute("SELECT to_regclass('public.internalportal_share')")
+            if cur.fetchone()[0] is not None:
+                cur.execute("SELECT count(*) FILTER (WHERE reason = %s), count(*) FROM "
+                            "internalportal_share WHERE state = 'active'",
+                            (datagen.SHARE_REASON,))
+                shares, shares_all = cur.fetchone()
+                if shares_all != shares:      # steps of an interrupted filter study
+                    shares = -shares_all
         return {"packages_total": total, "datasets": datasets, "private": private,
-                "orgs_total": orgs_total, "orgs": orgs, "users": users, "resources": resources}
+                "orgs_total": orgs_total, "orgs": orgs, "users": users, "resources": resources,
+                "shares": shares}
     finally:
         conn.close()
 
 
 def wanted(args: argparse.Namespace) -> dict:
-    return {"generator_version": datagen.GENERATOR_VERSION, "datasets": args.datasets,
+    want = {"generator_version": datagen.GENERATOR_VERSION, "datasets": args.datasets,
             "orgs": args.orgs, "seed": args.seed}
+    if args.shares:       # the sharing profile (absent from the default profile's record)
+        want.update(profile="sharing", shares=args.shares)
+    return want
 
 
 def reusable(args: argparse.Namespace) -> tuple[bool, str]:
@@ -227,19 +265,22 @@ def reusable(args: argparse.Namespace) -> tuple[bool, str]:
     except ValueError:
         return False, ".state/bench/data.json illisible"
     want = wanted(args)
-    diff = [k for k in want if recorded.get(k) != want[k]]
+    diff = [k for k in {*want, "shares"} if recorded.get(k) != want.get(k)]
     if diff:
         return False, "paramètres différents : " + ", ".join(
-            f"{k} {recorded.get(k)} → {want[k]}" for k in diff)
+            f"{k} {recorded.get(k)} → {want.get(k)}" for k in sorted(diff))
     counts = db_counts()
     if counts is None:
         return False, "tables CKAN absentes de ckan_bench"
     expected = recorded.get("counts", {})
     checks = {
         "packages_total": args.datasets, "datasets": args.datasets,
-        "orgs_total": args.orgs, "orgs": args.orgs, "users": len(datagen.USERS),
+        "orgs_total": args.orgs, "orgs": args.orgs,
+        "users": len(datagen.USERS) + (len(datagen.SHARING_USERS) if args.shares else 0),
         "private": expected.get("private"), "resources": expected.get("resources"),
     }
+    if args.shares:
+        checks["shares"] = args.shares
     bad = [f"{k} {counts[k]} ≠ {v}" for k, v in checks.items() if counts.get(k) != v]
     if bad:
         return False, "la base ne correspond plus : " + ", ".join(bad)
@@ -264,7 +305,11 @@ def ensure_data(args: argparse.Namespace, configs: list[Config]) -> dict:
 
     t0 = time.perf_counter()
     seen = set()
-    for c in [gen_config, *configs]:
+    # the sharing profile writes the sharing plugin's table: its migration first
+    sharing_config = [CONFIGS["portal"]] if args.shares else []
+    for c in sharing_config:
+        write_ini(c)
+    for c in [gen_config, *sharing_config, *configs]:
         if c.name in seen:
             continue
         seen.add(c.name)
@@ -278,13 +323,21 @@ def ensure_data(args: argparse.Namespace, configs: list[Config]) -> dict:
         t0 = time.perf_counter()
         base_args = [str(ini_path(gen_config)), "--datasets", str(args.datasets),
                      "--orgs", str(args.orgs), "--seed", str(args.seed)]
-        python_module("ipbench.datagen", *base_args, "--out", str(STATE / "generation-0.json"),
-                      code=EXIT_DATA, what="la génération des données (préparation)")
-        parallel_modules(
-            [("ipbench.datagen", [*base_args, "--part", str(k), "--parts", str(args.gen_procs),
-                                  "--out", str(STATE / f"generation-{k + 1}.json")])
-             for k in range(args.gen_procs)],
-            code=EXIT_DATA, what="la génération des données")
+        if args.shares:
+            info(f"profil partage : {args.shares} partages, chargement en bloc (SQL)")
+            python_module("ipbench.datagen", *base_args, "--shares", str(args.shares),
+                          "--out", str(STATE / "generation-0.json"),
+                          code=EXIT_DATA, what="la génération des données (profil partage)")
+        else:
+            python_module("ipbench.datagen", *base_args,
+                          "--out", str(STATE / "generation-0.json"),
+                          code=EXIT_DATA, what="la génération des données (préparation)")
+            parallel_modules(
+                [("ipbench.datagen", [*base_args, "--part", str(k), "--parts",
+                                      str(args.gen_procs),
+                                      "--out", str(STATE / f"generation-{k + 1}.json")])
+                 for k in range(args.gen_procs)],
+                code=EXIT_DATA, what="la génération des données")
         timings["generation_s"] = round(time.perf_counter() - t0, 1)
         counts = db_counts()
         if counts is None or counts["datasets"] != args.datasets:
@@ -308,7 +361,8 @@ class Worker:
         self.name = config.name
         cmd = [sys.executable, "-m", "ipbench.worker", "--config", config.name,
                "--ini", str(ini_path(config)), "--round", str(round_no),
-               "--seed", str(args.seed), "--index-threads", str(args.index_threads)]
+               "--seed", str(args.seed), "--index-threads", str(args.index_threads),
+               "--index-procs", str(args.index_procs)]
         if rebuild:
             cmd.append("--rebuild")
         self.proc = subprocess.Popen(cmd, cwd=str(HERE), env=_env(), stdin=subprocess.PIPE,
@@ -357,13 +411,73 @@ def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if r < total % parts else 0) for r in range(parts)]
 
 
-def measure(args: argparse.Namespace, configs: list[Config]) -> tuple[dict, dict]:
+def applies(config: Config, scenario: str) -> bool:
+    """A search scenario needs the configuration's search index."""
+    return config.index or not SCENARIOS[scenario].search
+
+
+def alternate(workers: dict, names: list[str], scenario: str, n: int, args: argparse.Namespace,
+              phase: str = "") -> dict[str, list[float]]:
+    """A warm-up each, then n timed requests each, in batches alternating between the
+    configurations, order reversed every batch (ABBA)."""
+    if args.warmup:
+        for c in names:
+            workers[c].call(cmd="warmup", scenario=scenario, n=args.warmup, phase=phase)
+    got: dict[str, list[float]] = {c: [] for c in names}
+    for j, k in enumerate(split(n, -(-n // args.batch))):
+        for c in (names if j % 2 == 0 else names[::-1]):
+            got[c].extend(workers[c].call(cmd="measure", scenario=scenario, n=k,
+                                          phase=phase)["samples"])
+    return got
+
+
+def share_study(args: argparse.Namespace, workers: dict, n: int) -> dict:
+    """The filter study (sharing profile): the member's organisation receives K shares for
+    each K of --share-steps; each time, the member's Solr filter as CKAN sends it (labels,
+    characters) in both configurations, and search_member alternated portal / plain. The
+    shares added are removed at the end (the database is the generated one again)."""
+    pair = ["portal", BASELINE]
+    steps = []
+    generated = None
+    for k in args.step_list:
+        t0 = time.perf_counter()
+        changed = workers["portal"].call(cmd="set_shares", count=k)
+        if generated is None:
+            generated = changed["before"]
+        filters = {c: workers[c].call(cmd="filter") for c in pair}
+        got = alternate(workers, pair, "search_member", n, args, phase=f"shares{k}:")
+        step = {
+            "shares_received": k, "changed": changed["changed"],
+            "reindex_s": changed["reindex_s"],
+            "filter": {c: {key: f[key] for key in ("labels", "label_kinds", "chars")}
+                       for c, f in filters.items()},
+            "filter_text": {c: f["fq"] for c, f in filters.items()},
+            "member_count": {c: f["member_count"] for c, f in filters.items()},
+            "search_member": {c: summary(got[c]) for c in pair},
+        }
+        step["ratio_p50"] = ratio(step["search_member"]["portal"]["p50_ms"],
+                                  step["search_member"][BASELINE]["p50_ms"])
+        steps.append(step)
+        fp = step["filter"]["portal"]
+        info(f"{k:>5} partages reçus : filtre du membre {fp['labels']} étiquettes, "
+             f"{fp['chars']} caractères ; visibles {step['member_count']['portal']} ; "
+             f"search_member p50 portal {step['search_member']['portal']['p50_ms']:.1f} / "
+             f"plain {step['search_member'][BASELINE]['p50_ms']:.1f} ms "
+             f"(ratio {fmt_ratio(step['ratio_p50'])}, réindexés {changed['changed']} en "
+             f"{changed['reindex_s']:.0f} s ; {time.perf_counter() - t0:.0f} s)")
+    # back to the generated shares (database only: the next run rebuilds the index)
+    workers["portal"].call(cmd="set_shares", count=generated, reindex=False)
+    return {"steps": steps, "repeat_per_step": n, "generated_member_org_shares": generated}
+
+
+def measure(args: argparse.Namespace, configs: list[Config]) -> tuple[dict, dict, dict]:
     """Per round: one fresh process per configuration, alive together; for each scenario a
     warm-up, then timed batches alternating between the configurations (ABBA order)."""
     names = [c.name for c in configs]
     per_round = split(args.repeat, args.rounds)
-    pooled = {n: {s: [] for s in args.scenario_list} for n in names}
+    pooled = {c.name: {s: [] for s in args.scenario_list if applies(c, s)} for c in configs}
     rounds_info: dict[str, list] = {n: [] for n in names}
+    study: dict = {}
     # every configuration rebuilds its own documents (own site id) in its first round
     purge_solr_core()
     for r in range(1, args.rounds + 1):
@@ -371,38 +485,43 @@ def measure(args: argparse.Namespace, configs: list[Config]) -> tuple[dict, dict
             f"configuration, en alternance par lots de {args.batch}")
         workers: dict[str, Worker] = {}
         try:
-            for c in configs:
+            loads = {}
+            digest = sysinfo.source_digest()
+            for c in configs:       # started together: the index rebuilds overlap
                 info(f"démarrage de « {c.name} » — {c.description}"
-                     + (" : reconstruction de son index Solr" if r == 1 else ""))
-                load = sysinfo.loadavg()
+                     + (" : reconstruction de son index Solr" if r == 1 and c.index else ""))
+                loads[c.name] = sysinfo.loadavg()
                 workers[c.name] = Worker(c, args, r, rebuild=(r == 1))
+            for c in configs:
+                load = loads[c.name]
                 ready = workers[c.name].event()
                 rounds_info[c.name].append({
                     "round": r, "loadavg_at_start": load, "startup_s": ready["startup_s"],
+                    "source_digest": digest,
                     "index_rebuild": ready["rebuild"], "visible": ready["sanity"],
                     "p50_ms": {},
                 })
             for s in args.scenario_list:
                 t0 = time.perf_counter()
-                if args.warmup:
-                    for n in names:
-                        workers[n].call(cmd="warmup", scenario=s, n=args.warmup)
-                got: dict[str, list[float]] = {n: [] for n in names}
-                for j, k in enumerate(split(per_round[r - 1], -(-per_round[r - 1] // args.batch))):
-                    for n in (names if j % 2 == 0 else names[::-1]):
-                        got[n].extend(workers[n].call(cmd="measure", scenario=s, n=k)["samples"])
-                for n in names:
+                these = [c.name for c in configs if applies(c, s)]
+                got = alternate(workers, these, s, per_round[r - 1], args)
+                for n in these:
                     pooled[n][s].extend(got[n])
                     rounds_info[n][-1]["p50_ms"][s] = round(percentile(got[n], 50), 3)
                 info(f"{s:<20} " + "   ".join(
                     f"{n} p50 {percentile(got[n], 50):6.1f} p95 {percentile(got[n], 95):6.1f}"
-                    for n in names) + f"   ms  ({time.perf_counter() - t0:.0f} s)")
+                    for n in these) + f"   ms  ({time.perf_counter() - t0:.0f} s)")
+            if r == args.rounds and args.step_list:
+                say(f"Étude du filtre Solr : partages reçus par l'organisation du membre "
+                    f"{', '.join(map(str, args.step_list))} ({per_round[r - 1]} requêtes "
+                    f"search_member par palier et par configuration)")
+                study = share_study(args, workers, per_round[r - 1])
             for w in workers.values():
                 w.quit()
         finally:
             for w in workers.values():
                 w.stop()
-    return pooled, rounds_info
+    return pooled, rounds_info, study
 
 
 def baseline_of(configs: list[Config]) -> str:
@@ -419,9 +538,9 @@ def fmt_ratio(x: float | None) -> str:
 
 
 def table(results: dict, ratios: dict, configs: list[Config], scenarios: list[str],
-          base: str) -> str:
-    others = [c.name for c in configs if c.name != base]
-    head = ["scénario"]
+          baselines: dict[str, str]) -> str:
+    others = [c.name for c in configs if ratios.get(c.name)]
+    head = ["scénario", "référence"]
     for c in configs:
         head += [f"{c.name} p50", f"{c.name} p95"]
     for o in others:
@@ -429,17 +548,58 @@ def table(results: dict, ratios: dict, configs: list[Config], scenarios: list[st
         head += [f"ratio p50{suffix}", f"ratio p95{suffix}"]
     rows = []
     for s in scenarios:
-        row = [s]
+        row = [s, baselines[s]]
         for c in configs:
-            row += [fmt_ms(results[c.name][s]["p50_ms"]), fmt_ms(results[c.name][s]["p95_ms"])]
+            got = results[c.name].get(s)
+            row += ([fmt_ms(got["p50_ms"]), fmt_ms(got["p95_ms"])] if got else ["—", "—"])
         for o in others:
-            row += [fmt_ratio(ratios[o][s]["p50"]), fmt_ratio(ratios[o][s]["p95"])]
+            got = ratios[o].get(s)
+            row += ([fmt_ratio(got["p50"]), fmt_ratio(got["p95"])] if got else ["—", "—"])
         rows.append(row)
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     line = lambda r: "  ".join(  # noqa: E731
-        (cell.ljust(w) if i == 0 else cell.rjust(w)) for i, (cell, w) in enumerate(zip(r, widths)))
+        (cell.ljust(w) if i < 2 else cell.rjust(w)) for i, (cell, w) in enumerate(zip(r, widths)))
     sep = "  ".join("-" * w for w in widths)
     return "\n".join([line(head), sep, *(line(r) for r in rows)])
+
+
+def sharing_summary(args: argparse.Namespace, results: dict, ratios: dict,
+                    ratios_per_round: dict, baselines: dict, rounds_info: dict,
+                    study: dict) -> dict:
+    """The figures issue 8 asks for, in one place (the rest of the document has them all)."""
+    out: dict = {"targets": {"search_member": f"portal ≤ 1.10 × {BASELINE}",
+                             "shared_package_show": "portal ≤ 1.10 × portal_nosharing",
+                             "shared_dataset_page": "portal ≤ 1.10 × portal_nosharing"}}
+    for s in ("search_member", "shared_package_show", "shared_dataset_page"):
+        b = baselines.get(s)
+        if s not in args.scenario_list or "portal" not in results or b not in results \
+                or s not in results[b] or s not in results["portal"]:
+            continue
+        got = ratios["portal"][s]
+        out[s] = {"baseline": b, "portal_p50_ms": results["portal"][s]["p50_ms"],
+                  f"{b}_p50_ms": results[b][s]["p50_ms"], "ratio_p50": got["p50"],
+                  "ratio_p95": got["p95"], "ratio_p50_per_round": ratios_per_round["portal"][s],
+                  "within_target": None if got["p50"] is None else got["p50"] <= 1.10}
+    if "portal" in rounds_info:
+        first = rounds_info["portal"][0]["visible"]
+        out["member_filter"] = {c: rounds_info[c][0]["visible"].get("member_filter")
+                                for c in rounds_info if "member_filter"
+                                in rounds_info[c][0]["visible"]}
+        out["visible"] = {c: {k: v for k, v in rounds_info[c][0]["visible"].items()
+                              if k.endswith("_count")} for c in rounds_info
+                          if "anonymous_count" in rounds_info[c][0]["visible"]}
+        out["shared_datasets_read"] = first.get("shared_datasets_read")
+    if study:
+        out["filter_growth"] = [{
+            "shares_received": st["shares_received"],
+            "labels": st["filter"]["portal"]["labels"],
+            "chars": st["filter"]["portal"]["chars"],
+            "member_count": st["member_count"]["portal"],
+            "portal_p50_ms": st["search_member"]["portal"]["p50_ms"],
+            f"{BASELINE}_p50_ms": st["search_member"][BASELINE]["p50_ms"],
+            "ratio_p50": st["ratio_p50"],
+        } for st in study["steps"]]
+    return out
 
 
 def _now() -> str:
@@ -464,6 +624,7 @@ def main(argv: list[str]) -> int:
     configs = [CONFIGS[n] for n in args.config_list]
     base = baseline_of(configs)
     load_before = sysinfo.loadavg()
+    digest_at_start = sysinfo.source_digest()
 
     say("Services (PostgreSQL, Redis, Solr)")
     check_services()
@@ -477,33 +638,46 @@ def main(argv: list[str]) -> int:
         write_ini(c)
     data = ensure_data(args, configs)
 
-    pooled, rounds_info = measure(args, configs)
+    pooled, rounds_info, study = measure(args, configs)
     (STATE / "samples.json").write_text(json.dumps(pooled) + "\n")    # raw, for re-analysis
 
-    results = {c.name: {s: summary(pooled[c.name][s]) for s in args.scenario_list}
-               for c in configs}
-    ratios = {c.name: {s: {"p50": ratio(results[c.name][s]["p50_ms"], results[base][s]["p50_ms"]),
-                           "p95": ratio(results[c.name][s]["p95_ms"], results[base][s]["p95_ms"])}
-                       for s in args.scenario_list}
-              for c in configs if c.name != base}
-    ratios_per_round = {
-        c.name: {s: [ratio(rc["p50_ms"][s], rb["p50_ms"][s])
-                     for rc, rb in zip(rounds_info[c.name], rounds_info[base])]
+    names = [c.name for c in configs]
+    results = {c.name: {s: summary(pooled[c.name][s]) for s in args.scenario_list
+                        if s in pooled[c.name]} for c in configs}
+    # a scenario's ratios are taken against its own baseline when it is run (sharing: the
+    # portal without the sharing plugin), else against the run's baseline
+    baselines = {s: SCENARIOS[s].baseline if SCENARIOS[s].baseline in names else base
                  for s in args.scenario_list}
-        for c in configs if c.name != base}
+    ratios = {c.name: {s: {"p50": ratio(results[c.name][s]["p50_ms"],
+                                        results[baselines[s]][s]["p50_ms"]),
+                           "p95": ratio(results[c.name][s]["p95_ms"],
+                                        results[baselines[s]][s]["p95_ms"])}
+                       for s in results[c.name]
+                       if c.name != baselines[s] and s in results[baselines[s]]}
+              for c in configs}
+    ratios = {c: v for c, v in ratios.items() if v}
+    ratios_per_round = {
+        c: {s: [ratio(rc["p50_ms"][s], rb["p50_ms"][s])
+                for rc, rb in zip(rounds_info[c], rounds_info[baselines[s]])]
+            for s in per}
+        for c, per in ratios.items()}
     wall = time.perf_counter() - started
 
-    say("Résultats (ms ; ratio = " + " , ".join(f"{o} / {base}" for o in ratios) + ")")
-    print(table(results, ratios, configs, args.scenario_list, base), flush=True)
+    say("Résultats (ms ; ratio = configuration / référence du scénario)")
+    print(table(results, ratios, configs, args.scenario_list, baselines), flush=True)
     throughput = {s: {c.name: round(SCENARIOS[s].items * 1000 / results[c.name][s]["p50_ms"], 1)
-                      for c in configs if results[c.name][s]["p50_ms"]}
+                      for c in configs if s in results[c.name] and results[c.name][s]["p50_ms"]}
                   for s in args.scenario_list if SCENARIOS[s].items}
     for s, per in throughput.items():
         info(f"débit {s} (jeux de données/s, au p50) : "
              + " ; ".join(f"{c} {v}" for c, v in per.items()))
+    digests = {r["source_digest"] for per in rounds_info.values() for r in per}
+    if len(digests | {digest_at_start, sysinfo.source_digest()}) > 1:
+        info("attention : le code de ckanext/internalportal a changé pendant la mesure "
+             "(source_digest différents) : les tours n'ont pas mesuré le même code.")
     if args.rounds > 1:
         for o, per in ratios_per_round.items():
-            info(f"ratio p50 {o}/{base} par tour (stabilité) : " + " ; ".join(
+            info(f"ratio p50 {o}/référence par tour (stabilité) : " + " ; ".join(
                 f"{s} " + "/".join(fmt_ratio(x) for x in v) for s, v in per.items()))
 
     doc = {
@@ -514,10 +688,11 @@ def main(argv: list[str]) -> int:
                     "loadavg_after": sysinfo.loadavg()},
         "versions": sysinfo.versions(),
         "git": sysinfo.git(),
+        "source_digest": {"start": digest_at_start, "end": sysinfo.source_digest()},
         "parameters": {
             "datasets": args.datasets, "orgs": args.orgs, "seed": args.seed,
             "generator_version": datagen.GENERATOR_VERSION,
-            "private_share_target": datagen.PRIVATE_SHARE,
+            "private_share_target": None if args.shares else datagen.PRIVATE_SHARE,
             "repeat": args.repeat, "warmup_per_round": args.warmup, "rounds": args.rounds,
             "repeat_per_round": split(args.repeat, args.rounds),
             "batch": args.batch,
@@ -526,6 +701,7 @@ def main(argv: list[str]) -> int:
                            "the configurations, order reversed every batch (ABBA)",
             "scenarios": {s: SCENARIOS[s].description for s in args.scenario_list},
             "index_threads": args.index_threads,
+            "index_procs": args.index_procs,
             "client": "werkzeug.test.Client on the CKAN WSGI stack (make_app), no HTTP server",
             "percentiles": "linear interpolation between closest ranks, pooled over rounds",
         },
@@ -533,12 +709,20 @@ def main(argv: list[str]) -> int:
         "configs": {c.name: {"description": c.description, "overrides": c.overrides}
                     for c in configs},
         "baseline": base,
+        "baselines": baselines,
         "results": results,
         "ratios": ratios,
         "ratios_p50_per_round": ratios_per_round,
         "throughput_datasets_per_s": throughput,
         "rounds": rounds_info,
     }
+    if args.shares:
+        doc["parameters"].update(shares=args.shares, share_steps=args.step_list,
+                                 levels=dict(datagen.LEVELS),
+                                 member_org_shares=datagen.MEMBER_ORG_SHARES)
+        doc["sharing"] = sharing_summary(args, results, ratios, ratios_per_round, baselines,
+                                         rounds_info, study)
+        doc["share_study"] = study
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     dest = RESULTS_DIR / f"{args.name}.json"
     tmp = dest.with_name(dest.name + ".tmp")

@@ -23,6 +23,9 @@ class Config:
     description: str
     overrides: dict[str, str]
     default: bool = True      # run without --configs
+    # False: no search index is built for it (no rebuild, no search scenario, no visible
+    # counts); for a configuration measured on package_show and pages only
+    index: bool = True
 
     @property
     def plugins(self) -> list[str]:
@@ -36,10 +39,10 @@ BASELINE = "plain"
 
 
 def register(name: str, description: str, overrides: dict[str, str],
-             default: bool = True) -> Config:
+             default: bool = True, index: bool = True) -> Config:
     if name in CONFIGS:
         raise ValueError(f"configuration déjà enregistrée : {name}")
-    CONFIGS[name] = Config(name, description, dict(overrides), default)
+    CONFIGS[name] = Config(name, description, dict(overrides), default, index)
     return CONFIGS[name]
 
 
@@ -56,7 +59,7 @@ register(
 # test.ini, ckan.ini and Docker), French by default.
 register(
     "portal",
-    "Portail interne (internalportal + scheming + dcat + harvest)",
+    "Portail interne (internalportal + partage + scheming + dcat + harvest)",
     portal_settings(),
 )
 
@@ -90,4 +93,17 @@ register(
         **portal_settings(),
     },
     default=False,
+)
+
+# Sharing (opt-in): the portal without internalportal_sharing, same settings otherwise, the
+# baseline of the shared dataset's package_show and page (run.py --shares, README « Partage »).
+# Measured on those two only (they do not ask Solr): no search index, which saves rebuilding
+# 10,000 datasets under the portal's plugins a second time.
+register(
+    "portal_nosharing",
+    "Portail sans le plugin de partage (mêmes réglages moins internalportal_sharing)",
+    portal_settings(" ".join(p for p in portal_settings()["ckan.plugins"].split()
+                             if p != "internalportal_sharing")),
+    default=False,
+    index=False,
 )

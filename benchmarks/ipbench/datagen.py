@@ -9,6 +9,9 @@ and creates everything through CKAN's action API in-process (site user), committ
 database in batches. It does not index: every measured configuration rebuilds the Solr
 index under its own plugins before it is measured (worker.py).
 
+The sharing profile (`--shares N`, run.py --shares) adds access levels and N shares between
+organisations, and loads the datasets in bulk through CKAN's model tables (load_bulk).
+
 Bump GENERATOR_VERSION whenever what is generated changes: run.py regenerates the data
 set when the recorded version differs.
 """
@@ -211,6 +214,68 @@ def dataset(i: int, n_orgs: int, seed: int, org_names: list[str]) -> dict:
     }
 
 
+# ------------------------------------------------------------------ sharing profile (--shares)
+# The catalogue of the sharing scenario (run.py --shares N): every dataset gets an access
+# level (the portal schema's `access_level`, a package extra; CKAN's `private` follows it), and
+# N shares of restricted and private datasets to other organisations are written in the
+# sharing plugin's table. Loaded in bulk (SQL through CKAN's model tables), not through
+# package_create: 10,000 datasets by the action API take a quarter of an hour on 2 cores.
+#
+# Levels: enough restricted + private datasets for one organisation to receive 5,000 shares
+# (the largest step of the filter study, run.py --share-steps).
+LEVELS = [("public", 0.30), ("internal", 0.15), ("restricted", 0.25), ("private", 0.30)]
+SHAREABLE = ("restricted", "private")
+# the member's organisation (org 0) receives MEMBER_ORG_SHARES of the N shares, among them
+# every restricted/private dataset of READER_ORG (org 1): those are the "shared datasets" of
+# the show/page scenarios, read in the configurations without sharing by `bench-lecteur`, a
+# member of their owner organisation.
+MEMBER_ORG, READER_ORG = 0, 1
+MEMBER_ORG_SHARES = 100
+SHARING_USERS = [("lecteur", READER_ORG, "member")]
+READER_USER = f"{NAME_PREFIX}lecteur"
+SHARE_REASON = "bench"             # the generated shares
+STEP_REASON = "bench-step"         # the shares added by the filter study (removed at its end)
+
+
+def access_level(i: int, seed: int) -> str:
+    """The access level of the i-th dataset of the sharing profile (its own draw: dataset()
+    stays the same)."""
+    x = _rng(seed, "level", i).random()
+    acc = 0.0
+    for level, share in LEVELS:
+        acc += share
+        if x < acc:
+            return level
+    return LEVELS[-1][0]
+
+
+def share_plan(n: int, m: int, seed: int, n_shares: int,
+               owners: list[int], levels: list[str]) -> list[tuple[int, int]]:
+    """N distinct (dataset index, organisation index) shares of restricted/private datasets to
+    an organisation other than their owner: MEMBER_ORG_SHARES to the member's organisation
+    (READER_ORG's datasets first), the others spread at random over the other organisations."""
+    rng = _rng(seed, "shares")
+    shareable = [i for i in range(n) if levels[i] in SHAREABLE]
+    to_member = [i for i in shareable if owners[i] == READER_ORG]
+    others = [i for i in shareable if owners[i] not in (MEMBER_ORG, READER_ORG)]
+    rng.shuffle(others)
+    k_member = min(MEMBER_ORG_SHARES, n_shares)
+    member = (to_member + others)[:k_member]
+    plan = [(i, MEMBER_ORG) for i in member]
+    seen = set(plan)
+    if m > 2 and shareable:
+        attempts = 0
+        while len(plan) < n_shares and attempts < 50 * n_shares:
+            attempts += 1
+            i = rng.choice(shareable)
+            org = rng.randrange(1, m)
+            if org == owners[i] or (i, org) in seen:
+                continue
+            seen.add((i, org))
+            plan.append((i, org))
+    return plan
+
+
 def tag_prefix(n: int, m: int, seed: int) -> int:
     """How many first datasets the setup step creates alone: enough to create every tag, so
     that the parallel parts never race to insert the same new tag."""
@@ -286,6 +351,117 @@ def load(ini: str, n: int, m: int, seed: int, part: int | None, parts: int,
     return stats
 
 
+def load_bulk(ini: str, n: int, m: int, seed: int, n_shares: int) -> dict:
+    """The sharing profile: organisations and users through the action API (CKAN's own
+    members, capacities, activities), then the datasets, their tags, resources and owner
+    memberships, and the shares, inserted in bulk through CKAN's model tables (what
+    package_create writes for these dicts, without its activity rows), one transaction."""
+    import datetime
+    import uuid
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckan.model.group import member_table
+    from ckan.model.package import package_table
+    from ckan.model.resource import resource_table
+    from ckan.model.tag import package_tag_table, tag_table
+    from sqlalchemy import text
+
+    app = make_app(load_config(ini))
+    with app._wsgi_app.test_request_context():
+        from ckanext.internalportal.lib.context import site_context as ctx
+
+        t0 = time.perf_counter()
+        org_dicts = organisations(m, seed)
+        org_ids = []
+        for org in org_dicts:
+            org_ids.append(tk.get_action("organization_create")(ctx(), dict(org))["id"])
+        for u in users(m) + [
+                {"name": f"{NAME_PREFIX}{short}", "fullname": f"Utilisateur de mesure ({short})",
+                 "email": f"{NAME_PREFIX}{short}@bench.internalportal.localhost",
+                 "org": org % m, "role": role} for short, org, role in SHARING_USERS]:
+            tk.get_action("user_create")(ctx(), {
+                "name": u["name"], "fullname": u["fullname"], "email": u["email"],
+                "password": _password()})
+            if u["org"] is not None:
+                tk.get_action("organization_member_create")(ctx(), {
+                    "id": org_dicts[u["org"]]["name"], "username": u["name"],
+                    "role": u["role"]})
+        site_user_id = model.User.get(ctx()["user"]).id
+        print(f"    préparation : {m} organisations, {len(USERS) + len(SHARING_USERS)} "
+              f"utilisateurs ({time.perf_counter() - t0:.1f} s)", flush=True)
+
+        t0 = time.perf_counter()
+        org_names = [o["name"] for o in org_dicts]
+        org_index = {name: k for k, name in enumerate(org_names)}
+        tag_ids = {t: str(uuid.uuid4()) for t in TAGS}
+        start = datetime.datetime(2024, 1, 1)
+        packages, resources, package_tags, members = [], [], [], []
+        owners, levels, ids = [], [], []
+        stats = {"datasets": 0, "private": 0, "resources": 0, "levels": {}}
+        for i in range(n):
+            d = dataset(i, m, seed, org_names)
+            level = access_level(i, seed)
+            pkg_id = str(uuid.uuid4())
+            when = start + datetime.timedelta(minutes=7 * i)
+            owner = org_ids[org_index[d["owner_org"]]]
+            owners.append(org_index[d["owner_org"]])
+            levels.append(level)
+            ids.append(pkg_id)
+            packages.append({
+                "id": pkg_id, "name": d["name"], "title": d["title"], "version": d["version"],
+                "url": d["url"], "author": d["author"], "author_email": d["author_email"],
+                "maintainer": d["maintainer"], "maintainer_email": None, "notes": d["notes"],
+                "license_id": d["license_id"], "type": "dataset", "owner_org": owner,
+                "creator_user_id": site_user_id, "metadata_created": when,
+                "metadata_modified": when, "private": level != "public", "state": "active",
+                "extras": {"access_level": level},
+            })
+            for pos, r in enumerate(d["resources"]):
+                resources.append({
+                    "id": str(uuid.uuid4()), "package_id": pkg_id, "url": r["url"],
+                    "format": r["format"], "description": r["description"], "position": pos,
+                    "name": r["name"], "created": when, "metadata_modified": when,
+                    "url_type": None, "extras": {}, "state": "active",
+                })
+            for t in d["tag_string"].split(","):
+                package_tags.append({"id": str(uuid.uuid4()), "package_id": pkg_id,
+                                     "tag_id": tag_ids[t], "state": "active"})
+            members.append({"id": str(uuid.uuid4()), "table_name": "package",
+                            "table_id": pkg_id, "capacity": "organization",
+                            "group_id": owner, "state": "active"})
+            stats["datasets"] += 1
+            stats["private"] += int(level != "public")
+            stats["resources"] += len(d["resources"])
+            stats["levels"][level] = stats["levels"].get(level, 0) + 1
+        plan = share_plan(n, m, seed, n_shares, owners, levels)
+        shares = [{"id": str(uuid.uuid4()), "package_id": ids[i], "group_id": org_ids[org],
+                   "state": "active", "created": start, "created_by": site_user_id,
+                   "reason": SHARE_REASON, "can_edit": False} for i, org in plan]
+
+        s = model.Session
+        s.execute(tag_table.insert(), [{"id": tid, "name": t, "vocabulary_id": None}
+                                       for t, tid in tag_ids.items()])
+        for table, rows in ((package_table, packages), (resource_table, resources),
+                            (package_tag_table, package_tags), (member_table, members)):
+            for k in range(0, len(rows), 2000):
+                s.execute(table.insert(), rows[k:k + 2000])
+        if shares:
+            s.execute(text(
+                "INSERT INTO internalportal_share (id, package_id, group_id, state, created, "
+                "created_by, reason, can_edit) VALUES (:id, :package_id, :group_id, :state, "
+                ":created, :created_by, :reason, :can_edit)"), shares)
+        model.repo.commit()
+        stats["shares"] = len(shares)
+        stats["member_org_shares"] = sum(1 for _, org in plan if org == MEMBER_ORG)
+        stats["seconds"] = round(time.perf_counter() - t0, 1)
+        print(f"    {n} jeux de données, {stats['resources']} ressources, {len(shares)} "
+              f"partages insérés en bloc ({stats['seconds']} s)", flush=True)
+    return stats
+
+
 def _password() -> str:
     import secrets
     return secrets.token_urlsafe(24)
@@ -303,10 +479,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--part", type=int, default=None,
                     help="0-based part of the datasets after the setup (default: the setup)")
     ap.add_argument("--parts", type=int, default=1)
+    ap.add_argument("--shares", type=int, default=0,
+                    help="sharing profile: access levels and this many shares, bulk loaded")
     ap.add_argument("--out", required=True, help="JSON file receiving the counts")
     args = ap.parse_args(argv)
     try:
-        stats = load(args.ini, args.datasets, args.orgs, args.seed, args.part, args.parts)
+        if args.shares:
+            stats = load_bulk(args.ini, args.datasets, args.orgs, args.seed, args.shares)
+        else:
+            stats = load(args.ini, args.datasets, args.orgs, args.seed, args.part, args.parts)
     except Exception as e:  # noqa: BLE001 - reported in French, with the cause
         import traceback
         traceback.print_exc()

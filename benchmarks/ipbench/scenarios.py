@@ -64,18 +64,21 @@ class Scenario:
     default: bool = True      # run without --scenarios (False: needs a plugin not everywhere)
     items: int = 0            # datasets one request returns (>0: run.py prints datasets/s)
     prepare: Optional[Callable[[BenchClient, Ctx], None]] = None   # untimed, before each request
+    search: bool = False      # asks Solr: skipped for a configuration without index
+    baseline: Optional[str] = None   # ratios against this configuration when it is run
 
 
 SCENARIOS: dict[str, Scenario] = {}
 
 
 def scenario(name: str, description: str, expect_status: int = 200, default: bool = True,
-             items: int = 0, prepare: Optional[Callable[[BenchClient, Ctx], None]] = None):
+             items: int = 0, prepare: Optional[Callable[[BenchClient, Ctx], None]] = None,
+             search: bool = False, baseline: Optional[str] = None):
     def register(fn: Callable[[BenchClient, Ctx], Any]):
         if name in SCENARIOS:
             raise ValueError(f"scénario déjà enregistré : {name}")
         SCENARIOS[name] = Scenario(name, description, fn, expect_status, default, items,
-                                  prepare)
+                                  prepare, search, baseline)
         return fn
     return register
 
@@ -99,13 +102,13 @@ def _search_params(ctx: Ctx) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ scenarios
-@scenario("search_anon", "package_search anonyme, requêtes variées")
+@scenario("search_anon", "package_search anonyme, requêtes variées", search=True)
 def search_anon(client: BenchClient, ctx: Ctx):
     return client.get("/api/3/action/package_search", params=_search_params(ctx))
 
 
 @scenario("search_anon_facets", "package_search anonyme avec facettes (organisation, "
-                                "mots-clés, formats, licences)")
+                                "mots-clés, formats, licences)", search=True)
 def search_anon_facets(client: BenchClient, ctx: Ctx):
     q = ctx.rng.choice(ctx.words + ["*:*"] * 4)
     return client.get("/api/3/action/package_search", params={
@@ -114,7 +117,7 @@ def search_anon_facets(client: BenchClient, ctx: Ctx):
 
 
 @scenario("search_member", "package_search d'un membre d'organisation (jeton d'API, "
-                           "include_private=true)")
+                           "include_private=true)", search=True)
 def search_member(client: BenchClient, ctx: Ctx):
     params = _search_params(ctx)
     params["include_private"] = "true"
@@ -143,7 +146,7 @@ CATALOG_PAGE_SIZE = 100   # ckanext.dcat.datasets_per_page, the same in both con
 
 
 @scenario("catalog_ttl", "page du catalogue DCAT /catalog.ttl (100 jeux publics, anonyme)",
-          default=False, items=CATALOG_PAGE_SIZE)
+          default=False, items=CATALOG_PAGE_SIZE, search=True)
 def catalog_ttl(client: BenchClient, ctx: Ctx):
     full_pages = max(1, len(ctx.public_datasets) // CATALOG_PAGE_SIZE)
     return client.get("/catalog.ttl", params={"page": ctx.rng.randint(1, full_pages)})
@@ -190,13 +193,44 @@ def _warm_page(client: BenchClient, ctx: Ctx) -> None:
 
 @scenario("catalog_ttl_cold", "page de /catalog.ttl (100 jeux), cache RDF du portail vidé "
                               "avant chaque requête (premier passage d'un moissonneur)",
-          default=False, items=CATALOG_PAGE_SIZE, prepare=_flush_fragments)
+          default=False, items=CATALOG_PAGE_SIZE, prepare=_flush_fragments, search=True)
 def catalog_ttl_cold(client: BenchClient, ctx: Ctx):
     return client.get("/catalog.ttl", params={"page": ctx.extra["page"]})
 
 
 @scenario("catalog_ttl_warm", "page de /catalog.ttl (100 jeux) déjà lue une fois (passages "
                               "suivants d'un moissonneur, cache RDF du portail plein)",
-          default=False, items=CATALOG_PAGE_SIZE, prepare=_warm_page)
+          default=False, items=CATALOG_PAGE_SIZE, prepare=_warm_page, search=True)
 def catalog_ttl_warm(client: BenchClient, ctx: Ctx):
     return client.get("/catalog.ttl", params={"page": ctx.extra["page"]})
+
+
+# ------------------------------------------------------------------ sharing (opt-in)
+# The sharing profile's data (run.py --shares N): datasets of READER_ORG shared with the
+# member's organisation. With internalportal_sharing, the member (bench-membre) reads them
+# through the share; in the configurations without it (portal_nosharing, plain), nobody
+# outside the owner organisation may, so the same datasets are read by bench-lecteur, a
+# member of their owner organisation: the same dataset, the same answer, a reader of the
+# same role — what the share costs over reading one's own organisation's dataset.
+#   .venv/bin/python benchmarks/run.py --name sharing --datasets 10000 --orgs 100
+#     --shares 2000 --configs plain,portal_nosharing,portal
+#     --scenarios search_member,shared_package_show,shared_dataset_page
+#     --share-steps 100,1000,5000
+SHARING_BASELINE = "portal_nosharing"
+
+
+@scenario("shared_package_show", "package_show d'un jeu privé ou restreint partagé avec "
+                                 "l'organisation du membre (lecteur : voir README)",
+          default=False, baseline=SHARING_BASELINE)
+def shared_package_show(client: BenchClient, ctx: Ctx):
+    return client.get("/api/3/action/package_show",
+                      params={"id": ctx.rng.choice(ctx.extra["shared_datasets"])},
+                      headers=ctx.extra["reader_headers"])
+
+
+@scenario("shared_dataset_page", "page HTML /dataset/<nom> d'un jeu partagé avec "
+                                 "l'organisation du membre (lecteur : voir README)",
+          default=False, baseline=SHARING_BASELINE)
+def shared_dataset_page(client: BenchClient, ctx: Ctx):
+    return client.get(f"/dataset/{ctx.rng.choice(ctx.extra['shared_datasets'])}",
+                      headers=ctx.extra["reader_headers"])

@@ -94,3 +94,18 @@ def git() -> dict:
                 "dirty": bool(run("status", "--porcelain", "--untracked-files=no"))}
     except Exception:  # noqa: BLE001
         return {"commit": None, "dirty": None}
+
+
+def source_digest() -> str:
+    """A short digest of the extension's code and templates (ckanext/internalportal: .py,
+    .html, .yaml, .json), noted when each measuring process starts: a result whose rounds show
+    different digests mixed two versions of the code (edited during the run)."""
+    import hashlib
+    h = hashlib.sha256()
+    base = ROOT / "ckanext" / "internalportal"
+    for path in sorted(base.rglob("*")):
+        if path.suffix in (".py", ".html", ".yaml", ".json") and "__pycache__" not in path.parts \
+                and path.is_file():
+            h.update(str(path.relative_to(base)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]

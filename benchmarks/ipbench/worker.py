@@ -11,6 +11,10 @@ command per line on stdin and answers one line on stdout, prefixed with PROTOCOL
     {"cmd": "warmup", "scenario": S, "n": K}   K untimed requests      -> {"event": "done"}
     {"cmd": "measure", "scenario": S, "n": K}  K timed requests (ms)   -> {"event": "samples", ...}
     {"cmd": "quit"}                            revoke the token, exit  -> {"event": "bye"}
+    {"cmd": "set_shares", "count": K}          the member's organisation receives K shares
+                                               (sharing profile, filter study)
+                                               -> {"event": "shares", ...}
+    {"cmd": "filter"}                          the member's Solr filter -> {"event": "filter", ...}
 
 run.py keeps one such process per configuration alive during a round and alternates them in
 small batches, so that a burst of load from elsewhere on the machine hits both alike. Each
@@ -27,10 +31,14 @@ import random
 import sys
 import time
 import traceback
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import text
 
 from . import datagen
 from .common import EXIT_MEASURE, SITE_URL
+from .configs import CONFIGS
 from .scenarios import SCENARIOS, BenchClient, Ctx
 
 PROTOCOL_PREFIX = "@@ipbench "
@@ -45,7 +53,8 @@ def _p(msg: str) -> None:
     print(f"    {msg}", flush=True)
 
 
-def rebuild_index(flask_app, threads: int = 2, chunk: int = 50) -> dict:
+def rebuild_index(flask_app, threads: int = 2, chunk: int = 50, procs: int = 1,
+                  ini: str | None = None) -> dict:
     """Clear this site's documents from the Solr core, then index every dataset under the
     loaded plugins, as `ckan search-index rebuild` does (ckan.lib.search.rebuild, one Solr
     commit at the end, then an optimize to one segment), in `threads` threads (each with its own request context and
@@ -59,6 +68,59 @@ def rebuild_index(flask_app, threads: int = 2, chunk: int = 50) -> dict:
         ids = [r[0] for r in model.Session.query(model.Package.id)
                .filter(model.Package.state == "active").order_by(model.Package.id)]
         model.Session.remove()
+    index_in_parts(flask_app, ids, threads, procs, ini, chunk)
+    with flask_app.test_request_context():
+        # one segment, no deleted documents: the same index layout for every configuration,
+        # and no background merge left running during the measurements
+        from ckan.lib.search.common import make_connection
+        make_connection().optimize(maxSegments=1, waitSearcher=True)
+    return {"indexed": len(ids), "threads": threads, "procs": procs,
+            "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def index_in_parts(flask_app, ids: list[str], threads: int, procs: int, ini: str | None,
+                   chunk: int = 50) -> None:
+    """index_packages() in this process (procs 1), or split between `procs` helper processes
+    (ipbench.indexer, as `ckan search-index rebuild-fast` does), then one Solr commit."""
+    if procs <= 1 or not ini or len(ids) < 4 * chunk:
+        index_packages(flask_app, ids, threads, chunk)
+        return
+    import os
+    import subprocess
+    import tempfile
+    from ckan.lib import search
+
+    files, children = [], []
+    config = os.path.basename(ini).rsplit(".", 1)[0]
+    try:
+        for k in range(procs):
+            fd, path = tempfile.mkstemp(prefix="ipbench-ids-", suffix=".txt")
+            with os.fdopen(fd, "w") as f:
+                f.write("\n".join(ids[k::procs]) + "\n")
+            files.append(path)
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "ipbench.indexer", ini, path, "--threads", str(threads),
+                 "--label", f"{config} : index {k + 1}/{procs}"]))
+        codes = [c.wait() for c in children]
+    finally:
+        for c in children:
+            if c.poll() is None:
+                c.terminate()
+        for path in files:
+            os.unlink(path)
+    if any(codes):
+        raise RuntimeError(f"indexation en {procs} processus : codes de sortie {codes}")
+    with flask_app.test_request_context():
+        search.commit()
+
+
+def index_packages(flask_app, ids: list[str], threads: int = 2, chunk: int = 50,
+                   commit: bool = True, label: str = "index") -> None:
+    """(Re)index these datasets under the loaded plugins, `threads` at a time, then commit."""
+    import ckan.model as model
+    from ckan.lib import search
+
+    t0 = time.perf_counter()
 
     def index(batch: list[str]) -> int:
         with flask_app.test_request_context():
@@ -76,20 +138,17 @@ def rebuild_index(flask_app, threads: int = 2, chunk: int = 50) -> dict:
             done += n
             if k % report_every == 0 or k == len(batches):
                 elapsed = time.perf_counter() - t0
-                _p(f"index : {done:>6}/{len(ids)} jeux de données  {done / elapsed:6.1f}/s")
-    with flask_app.test_request_context():
-        search.commit()
-        # one segment, no deleted documents: the same index layout for every configuration,
-        # and no background merge left running during the measurements
-        from ckan.lib.search.common import make_connection
-        make_connection().optimize(maxSegments=1, waitSearcher=True)
-    return {"indexed": len(ids), "threads": threads,
-            "seconds": round(time.perf_counter() - t0, 2)}
+                _p(f"{label} : {done:>6}/{len(ids)} jeux de données  {done / elapsed:6.1f}/s")
+    if commit:
+        with flask_app.test_request_context():
+            search.commit()
 
 
 def build_ctx(config: str, seed: int, round_no: int) -> tuple[Ctx, dict]:
-    """Public datasets, organisations and a fresh API token of the member (revoked at the end)."""
+    """Public datasets, organisations and a fresh API token of the member (revoked at the end);
+    in the sharing profile, the shared datasets and who reads them (scenarios.py)."""
     import ckan.model as model
+    import ckan.plugins as plugins
     import ckan.plugins.toolkit as tk
 
     public = [r[0] for r in model.Session.query(model.Package.name).filter(
@@ -114,7 +173,119 @@ def build_ctx(config: str, seed: int, round_no: int) -> tuple[Ctx, dict]:
     ctx = Ctx(rng=random.Random(0), config=config, public_datasets=public,
               organisations=orgs, member_org=member_orgs[0] if member_orgs else orgs[0],
               member_token=token, words=list(datagen.QUERY_WORDS))
-    return ctx, {"site_user": site_user}
+    tokens = [token]
+    reader = model.User.get(datagen.READER_USER)
+    if reader is not None:       # the sharing profile (run.py --shares)
+        member_org = model.Group.get(ctx.member_org)
+        shared = [r[0] for r in model.Session.execute(text(
+            "SELECT p.name FROM internalportal_share s JOIN package p ON p.id = s.package_id "
+            "JOIN \"group\" g ON g.id = p.owner_org JOIN member m ON m.group_id = g.id "
+            "AND m.table_name = 'user' AND m.table_id = :reader AND m.state = 'active' "
+            "WHERE s.group_id = :org AND s.state = 'active' AND s.reason = :reason "
+            "AND p.state = 'active' ORDER BY p.name"),
+            {"reader": reader.id, "org": member_org.id, "reason": datagen.SHARE_REASON})]
+        if not shared:
+            raise RuntimeError("profil partage : aucun jeu de l'organisation de "
+                               f"{datagen.READER_USER} partagé avec {ctx.member_org}")
+        if plugins.plugin_loaded("internalportal_sharing"):
+            reader_name, reader_token = member.name, token      # through the share
+        else:       # no sharing: a member of the owner organisation reads them
+            reader_name = reader.name
+            reader_token = tk.get_action("api_token_create")(
+                context, {"user": reader.name, "name": f"bench-{config}-r{round_no}"})["token"]
+            tokens.append(reader_token)
+            model.Session.commit()
+        ctx.extra.update(shared_datasets=shared, reader=reader_name,
+                         reader_headers={"Authorization": reader_token},
+                         member_org_id=member_org.id)
+    return ctx, {"site_user": site_user, "tokens": tokens}
+
+
+# the permission filter CKAN adds to the member's searches, as sent to Solr (recorded by a
+# wrapper of PackageSearchQuery.run, installed in every configuration alike)
+LAST_FILTER: dict = {}
+
+
+def capture_permission_filter() -> None:
+    from ckan.lib.search.query import PackageSearchQuery
+    original = PackageSearchQuery.run
+
+    def run(self, query, permission_labels=None, **kwargs):
+        result = original(self, query, permission_labels=permission_labels, **kwargs)
+        LAST_FILTER["labels"] = None if permission_labels is None else list(permission_labels)
+        LAST_FILTER["fq"] = next((f for f in query.get("fq", [])
+                                  if isinstance(f, str) and f.startswith("+permission_labels:")),
+                                 None)
+        return result
+
+    PackageSearchQuery.run = run
+
+
+def member_filter(client: BenchClient, ctx: Ctx) -> dict:
+    """The member's `+permission_labels:(...)` filter: labels, characters, and what it lets
+    through (a `*:*` search with include_private)."""
+    LAST_FILTER.clear()
+    count = _count(client, ctx.member_headers, q="*:*", include_private="true")
+    labels, fq = LAST_FILTER.get("labels"), LAST_FILTER.get("fq")
+    kinds: dict[str, int] = {}
+    for label in labels or []:
+        kind = label.split("-", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return {"labels": None if labels is None else len(labels), "label_kinds": kinds,
+            "chars": None if fq is None else len(fq), "fq": fq, "member_count": count}
+
+
+def set_member_shares(flask_app, ctx: Ctx, target: int, threads: int,
+                      reindex: bool = True, procs: int = 1, ini: str | None = None) -> dict:
+    """The member's organisation receives `target` active shares: restricted/private datasets
+    of other organisations (by name) are shared with it (reason STEP_REASON), or the shares
+    this study added are ended (deleted); the datasets whose labels changed are reindexed."""
+    import ckan.model as model
+
+    t0 = time.perf_counter()
+    org_id = ctx.extra["member_org_id"]
+    with flask_app.test_request_context():
+        s = model.Session
+        now = s.execute(text("SELECT count(*) FROM internalportal_share WHERE group_id = :g "
+                             "AND state = 'active'"), {"g": org_id}).scalar()
+        changed: list[str] = []
+        if target > now:
+            changed = [r[0] for r in s.execute(text(
+                "SELECT p.id FROM package p WHERE p.state = 'active' AND p.type = 'dataset' "
+                "AND p.extras->>'access_level' IN ('restricted', 'private') "
+                "AND p.owner_org <> :g AND NOT EXISTS (SELECT 1 FROM internalportal_share s "
+                "WHERE s.package_id = p.id AND s.group_id = :g AND s.state = 'active') "
+                "ORDER BY p.name LIMIT :k"), {"g": org_id, "k": target - now})]
+            if len(changed) < target - now:
+                raise RuntimeError(f"{target} partages demandés : seulement "
+                                   f"{now + len(changed)} jeux partageables")
+            s.execute(text(
+                "INSERT INTO internalportal_share (id, package_id, group_id, state, created, "
+                "reason, can_edit) VALUES (:id, :p, :g, 'active', now() at time zone 'utc', "
+                ":reason, false)"),
+                [{"id": str(uuid.uuid4()), "p": p, "g": org_id, "reason": datagen.STEP_REASON}
+                 for p in changed])
+        elif target < now:
+            changed = [r[0] for r in s.execute(text(
+                "DELETE FROM internalportal_share WHERE id IN (SELECT id FROM "
+                "internalportal_share WHERE group_id = :g AND state = 'active' AND reason = "
+                ":reason ORDER BY package_id LIMIT :k) RETURNING package_id"),
+                {"g": org_id, "reason": datagen.STEP_REASON, "k": now - target})]
+            if len(changed) < now - target:
+                raise RuntimeError(f"{target} partages demandés : les partages générés "
+                                   f"({now - len(changed)}) restent")
+        s.commit()
+        model.Session.remove()
+    t1 = time.perf_counter()
+    if changed and reindex:
+        index_in_parts(flask_app, changed, threads, procs, ini)
+        with flask_app.test_request_context():
+            # the same layout as after the rebuild: one segment, no deleted documents
+            from ckan.lib.search.common import make_connection
+            make_connection().optimize(maxSegments=1, waitSearcher=True)
+    return {"shares": target, "before": now, "changed": len(changed),
+            "reindexed": len(changed) if reindex else 0, "db_s": round(t1 - t0, 2),
+            "reindex_s": round(time.perf_counter() - t1, 2)}
 
 
 def _count(client: BenchClient, headers: dict | None = None, **params) -> int:
@@ -123,8 +294,21 @@ def _count(client: BenchClient, headers: dict | None = None, **params) -> int:
     return json.loads(r.get_data())["result"]["count"] if r.status_code == 200 else -1
 
 
-def sanity(client: BenchClient, ctx: Ctx) -> dict:
+def sanity(client: BenchClient, ctx: Ctx, index: bool = True) -> dict:
     """What each identity sees (recorded, not asserted): later permission work changes it."""
+    if not index:
+        return {"index": False}
+    if "shared_datasets" in ctx.extra:
+        f = member_filter(client, ctx)
+        return {
+            "anonymous_count": _count(client, q="*:*"),
+            "member_count": f["member_count"],
+            "member_private_count": _count(client, ctx.member_headers, q="*:*",
+                                           include_private="true", fq="capacity:private"),
+            "member_filter": {k: f[k] for k in ("labels", "label_kinds", "chars", "fq")},
+            "shared_datasets_read": len(ctx.extra["shared_datasets"]),
+            "reader": ctx.extra["reader"],
+        }
     return {
         "anonymous_count": _count(client, q="*:*"),
         "member_count": _count(client, ctx.member_headers, q="*:*", include_private="true"),
@@ -163,10 +347,10 @@ class Runner:
                                f"{sc.expect_status} ({resp.request.url})\n{body}")
         return elapsed
 
-    def run(self, name: str, n: int, timed: bool) -> list[float]:
+    def run(self, name: str, n: int, timed: bool, phase: str = "") -> list[float]:
         if name not in SCENARIOS:
             raise RuntimeError(f"scénario inconnu : {name}")
-        self.ctx.rng = self._rng(name, "timed" if timed else "warmup")
+        self.ctx.rng = self._rng(name, phase + ("timed" if timed else "warmup"))
         if timed:
             gc.collect()    # no collection debt carried over from the previous batch
         return [self._once(name) for _ in range(n)]
@@ -179,6 +363,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--round", type=int, required=True, dest="round_no")
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--index-threads", type=int, default=2)
+    ap.add_argument("--index-procs", type=int, default=1)
     ap.add_argument("--rebuild", action="store_true",
                     help="rebuild this configuration's search index first")
     args = ap.parse_args(argv)
@@ -193,15 +378,23 @@ def main(argv: list[str]) -> int:
         app = make_app(load_config(args.ini))
         startup = time.perf_counter() - t0
         flask_app = app._wsgi_app
-        rebuild = rebuild_index(flask_app, args.index_threads) if args.rebuild else None
+        capture_permission_filter()
+        has_index = CONFIGS[args.config].index
+        rebuild = (rebuild_index(flask_app, args.index_threads, procs=args.index_procs,
+                                 ini=args.ini)
+                   if args.rebuild and has_index else None)
         with flask_app.test_request_context():
             ctx, meta = build_ctx(args.config, args.seed, args.round_no)
             model.Session.remove()
 
         client = BenchClient(app, SITE_URL)
-        checks = sanity(client, ctx)
-        _p(f"{args.config} : visibles anonyme {checks['anonymous_count']}, membre "
-           f"{checks['member_count']} (dont {checks['member_private_count']} privés)")
+        checks = sanity(client, ctx, has_index)
+        if has_index:
+            _p(f"{args.config} : visibles anonyme {checks['anonymous_count']}, membre "
+               f"{checks['member_count']} (dont {checks['member_private_count']} privés)"
+               + (f" ; filtre du membre : {checks['member_filter']['labels']} étiquettes, "
+                  f"{checks['member_filter']['chars']} caractères"
+                  if "member_filter" in checks else ""))
         runner = Runner(client, ctx, args.seed, args.round_no)
         send({"event": "ready", "startup_s": round(startup, 2), "rebuild": rebuild,
               "sanity": checks})
@@ -211,19 +404,29 @@ def main(argv: list[str]) -> int:
                 continue
             cmd = json.loads(line)
             if cmd["cmd"] == "warmup":
-                runner.run(cmd["scenario"], int(cmd["n"]), timed=False)
+                runner.run(cmd["scenario"], int(cmd["n"]), timed=False,
+                           phase=cmd.get("phase", ""))
                 send({"event": "done"})
             elif cmd["cmd"] == "measure":
-                samples = runner.run(cmd["scenario"], int(cmd["n"]), timed=True)
+                samples = runner.run(cmd["scenario"], int(cmd["n"]), timed=True,
+                                     phase=cmd.get("phase", ""))
                 send({"event": "samples", "samples": samples})
+            elif cmd["cmd"] == "set_shares":
+                done = set_member_shares(flask_app, ctx, int(cmd["count"]), args.index_threads,
+                                         reindex=cmd.get("reindex", True),
+                                         procs=args.index_procs, ini=args.ini)
+                send({"event": "shares", **done})
+            elif cmd["cmd"] == "filter":
+                send({"event": "filter", **member_filter(client, ctx)})
             elif cmd["cmd"] == "quit":
                 break
             else:
                 raise RuntimeError(f"commande inconnue : {cmd!r}")
 
         with flask_app.test_request_context():
-            tk.get_action("api_token_revoke")(
-                {"user": meta["site_user"], "ignore_auth": True}, {"token": ctx.member_token})
+            for token in meta["tokens"]:
+                tk.get_action("api_token_revoke")(
+                    {"user": meta["site_user"], "ignore_auth": True}, {"token": token})
             model.Session.commit()
         send({"event": "bye"})
     except Exception as e:  # noqa: BLE001 - reported in French, with the traceback

@@ -61,17 +61,24 @@ class PermissionLabels(DefaultPermissionLabels):
         return list(labels)
 
 
-def _request_cache() -> Optional[dict]:
-    """The labels of this request's readers; None (no cache) outside a request that CKAN
-    dispatches (its ``ckan_before_request`` sets ``g.__timer``): not for a request context
-    a script or a test holds while memberships change."""
+def request_store() -> Optional[dict]:
+    """What the sharing plugin remembers for the rest of this request (the readers' labels,
+    whether due shares were looked for); None outside a request that CKAN dispatches (its
+    ``ckan_before_request`` sets ``g.__timer``): not for a request context a script or a test
+    holds while memberships change."""
     from flask import g, has_request_context
 
     if not has_request_context() or g.get("__timer") is None:
         return None
-    if not hasattr(g, "internalportal_user_labels"):
-        g.internalportal_user_labels = {}
-    return g.internalportal_user_labels
+    if not hasattr(g, "internalportal_sharing"):
+        g.internalportal_sharing = {"user_labels": {}}
+    return g.internalportal_sharing
+
+
+def _request_cache() -> Optional[dict]:
+    """The labels of this request's readers, by user id (None: no cache)."""
+    store = request_store()
+    return store["user_labels"] if store is not None else None
 
 
 EDITORS_MAY_SHARE = "ckanext.internalportal.sharing.editors_may_share"
@@ -120,6 +127,14 @@ def relabel_activities(pkg: model.Package, session: Any = None) -> None:
                 {"labels": labels, "id": activity_id})
 
 
+def current_user_context() -> dict[str, Any]:
+    """The action context of the request's user (pages and template helpers)."""
+    user = tk.current_user
+    signed_in = not user.is_anonymous
+    return {"user": user.name if signed_in else None,
+            "auth_user_obj": user if signed_in else None}
+
+
 def user_of(context: dict[str, Any]) -> Optional[model.User]:
     user = context.get("auth_user_obj")
     if isinstance(user, model.User):
@@ -162,7 +177,7 @@ def user_may_read_data(user: Optional[model.User], pkg: model.Package) -> bool:
     other than restricted, the data goes with the metadata: package_show's rule decides)."""
     if user is not None and authz.is_sysadmin(user.name):
         return True
-    if level_of(pkg) not in rules.AGENT_METADATA_LEVELS - rules.AGENT_DATA_LEVELS:
+    if not rules.is_data_reserved(level_of(pkg)):
         return True
     user_labels = PermissionLabels().get_user_dataset_labels(user)
     return rules.matches(user_labels, dataset_data_labels(pkg))
@@ -184,7 +199,7 @@ def _reserved(pkg_dict: dict[str, Any]) -> bool:
     level = pkg_dict.get("access_level")
     if not isinstance(level, str) or not level.strip():
         return False  # not the portal's schema: no restricted level
-    return level.strip() in rules.AGENT_METADATA_LEVELS - rules.AGENT_DATA_LEVELS
+    return rules.is_data_reserved(level.strip())
 
 
 # the index's stored copies of the dataset dict, which ``package_search``'s ``fl`` returns
@@ -264,8 +279,8 @@ def _hide_reserved_fields(context: dict[str, Any], pkg_dict: dict[str, Any]) -> 
     names = [pkg_dict.get("id"), pkg_dict.get("name")] + [d.get("id") for d in stored]
     pkg = next((p for p in (model.Package.get(n) for n in names if isinstance(n, str) and n)
                 if p is not None), None)
-    if pkg is not None and (level_of(pkg) not in rules.AGENT_METADATA_LEVELS
-                            - rules.AGENT_DATA_LEVELS or may_read_data(context, pkg)):
+    if pkg is not None and (not rules.is_data_reserved(level_of(pkg))
+                            or may_read_data(context, pkg)):
         return
     for key in INDEXED_URLS:
         pkg_dict.pop(key, None)

@@ -30,10 +30,7 @@ __all__ = [
 FACET_FIELD = "access_level"
 
 
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    name = None if user.is_anonymous else user.name
-    return {"user": name, "auth_user_obj": None if user.is_anonymous else user}
+_context = access.current_user_context
 
 
 def _language() -> Optional[str]:

@@ -35,7 +35,7 @@ def before_index(index_dict: dict[str, Any]) -> dict[str, Any]:
     if level is None:
         return index_dict
     index_dict[LEVEL_FIELD] = level
-    if level in rules.AGENT_METADATA_LEVELS - rules.AGENT_DATA_LEVELS:
+    if rules.is_data_reserved(level):
         for field in URL_FIELDS:
             index_dict.pop(field, None)
     return index_dict

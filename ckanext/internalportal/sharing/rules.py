@@ -54,11 +54,17 @@ def dataset_labels(ckan_labels: Sequence[str], level: str, state: str,
     return labels
 
 
+def is_data_reserved(level: Optional[str]) -> bool:
+    """Whether a level keeps the data from some of those who see the metadata (restricted:
+    every agent reads the metadata, the data is for the owner and shared organisations)."""
+    return level in AGENT_METADATA_LEVELS and level not in AGENT_DATA_LEVELS
+
+
 def data_labels(labels: Sequence[str], level: str) -> list[str]:
     """Who may have the data of a dataset with ``labels``: everyone who sees it, except for a
     restricted dataset, whose data is for the owner organisation and those it is shared with
     (the labels without ``agent``)."""
-    if level in AGENT_METADATA_LEVELS and level not in AGENT_DATA_LEVELS:
+    if is_data_reserved(level):
         return [label for label in labels if label != AGENT_LABEL]
     return list(labels)
 

@@ -43,32 +43,34 @@ def record(event: str, pkg: model.Package, group_id: str, user_id: Optional[str]
                        request_id=request.id if request else None,
                        expires=share.expires if share else None, timestamp=utcnow())
     meta.Session.add(row)
-    _add_activity(event, pkg, group_id, user_id, reason, share)
+    if _activity_loaded():
+        actor = model.User.get(user_id) if user_id else None
+        # flushed so that the dataset's labels include this event's share
+        meta.Session.flush()
+        meta.Session.add(_activity(event, pkg, group_id, model.Group.get(group_id), user_id,
+                                   actor.name if actor else None, reason,
+                                   share.expires if share else None))
     return row
 
 
-def _add_activity(event: str, pkg: model.Package, group_id: str, user_id: Optional[str],
-                  reason: Optional[str], share: Optional[Share]) -> None:
-    if not _activity_loaded():
-        return
+def _activity(event: str, pkg: model.Package, group_id: str, group: Optional[model.Group],
+              user_id: Optional[str], actor: Optional[str], reason: Optional[str],
+              expires: Optional[datetime.datetime]):
+    """The dataset's activity for one event, with the dataset's data labels of now
+    (``group``: the organisation, None when it is gone)."""
     from ckanext.activity.model import Activity
 
-    group = model.Group.get(group_id)
-    actor = model.User.get(user_id) if user_id else None
     data = {
         # the few fields the stream shows: never the whole dataset (resource URLs)
         "package": {"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": pkg.type},
         "organization": {"id": group_id, "name": group.name if group else None,
                          "title": group.title if group else None},
-        "actor": actor.name if actor else None,
+        "actor": actor,
         "reason": reason,
-        "expires": share.expires.isoformat() if share and share.expires else None,
+        "expires": expires.isoformat() if expires else None,
     }
-    # flushed so that the dataset's labels below include this event's share
-    meta.Session.flush()
-    activity = Activity(user_id or _site_user_id(), pkg.id, ACTIVITY_TYPES[event], data,
-                        access.dataset_data_labels(pkg))
-    meta.Session.add(activity)
+    return Activity(user_id or _site_user_id(), pkg.id, ACTIVITY_TYPES[event], data,
+                    access.dataset_data_labels(pkg))
 
 
 def _activity_loaded() -> bool:
@@ -104,13 +106,12 @@ def grant(pkg: model.Package, group: model.Group, user_id: Optional[str],
     return share
 
 
-def end(share: Share, state: str, user_id: Optional[str], reason: Optional[str] = None) -> None:
-    """A share revoked (by ``user_id``) or expired (nobody): it stops at once."""
+def revoke(share: Share, user_id: Optional[str], reason: Optional[str] = None) -> None:
+    """A share revoked by ``user_id``: it stops at once (expiries: ``expire_due_shares``)."""
     pkg = model.Package.get(share.package_id)
-    share.state, share.ended, share.ended_by = state, utcnow(), user_id
+    share.state, share.ended, share.ended_by = "revoked", utcnow(), user_id
     meta.Session.flush()
-    record("revoked" if state == "revoked" else "expired", pkg, share.group_id, user_id,
-           reason, share=share)
+    record("revoked", pkg, share.group_id, user_id, reason, share=share)
 
 
 def due_shares_exist(now: Optional[datetime.datetime] = None) -> bool:
@@ -124,16 +125,14 @@ def due_shares_exist(now: Optional[datetime.datetime] = None) -> bool:
 
 
 def _swept_in_this_request() -> bool:
-    """Whether this request (one CKAN dispatches: its ``ckan_before_request`` sets
-    ``g.__timer``) has already checked for due shares: a page reads labels a dozen times,
-    one check is enough."""
-    from flask import g, has_request_context
-
-    if not has_request_context() or g.get("__timer") is None:
+    """Whether this request has already looked for due shares (``access.request_store``): a
+    page reads labels a dozen times, one look is enough."""
+    store = access.request_store()
+    if store is None:
         return False
-    if g.get("internalportal_swept"):
+    if store.get("swept"):
         return True
-    g.internalportal_swept = True
+    store["swept"] = True
     return False
 
 
@@ -182,18 +181,10 @@ def expire_due_shares(now: Optional[datetime.datetime] = None) -> list[str]:
 
 
 def _record_expiry_activities(session, expired) -> None:
-    from ckanext.activity.model import Activity
-
     for granter, package_id, group_id, expires in expired:
-        pkg, group = session.get(model.Package, package_id), session.get(model.Group, group_id)
+        pkg = session.get(model.Package, package_id)
         if pkg is None:
             continue
-        labels = access.dataset_data_labels(pkg)
-        session.add(Activity(granter or _site_user_id(), pkg.id, ACTIVITY_TYPES["expired"], {
-            "package": {"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": pkg.type},
-            "organization": {"id": group_id, "name": group.name if group else None,
-                             "title": group.title if group else None},
-            "actor": None, "reason": None,
-            "expires": expires.isoformat() if expires else None,
-        }, labels))
+        session.add(_activity("expired", pkg, group_id, session.get(model.Group, group_id),
+                              granter, None, None, expires))
         access.relabel_activities(pkg, session)

@@ -34,10 +34,7 @@ SHARE_FIELDS = ("organization", "expires", "reason")
 REQUEST_FIELDS = ("reason", "organization")
 
 
-def _context() -> dict:
-    user = tk.current_user
-    return {"user": None if user.is_anonymous else user.name,
-            "auth_user_obj": None if user.is_anonymous else user}
+_context = access.current_user_context
 
 
 def _action(name: str, data_dict: dict[str, Any]) -> Any:

@@ -43,9 +43,7 @@ def _visible_package(context: Context, id_or_name: str) -> model.Package:
     pkg = model.Package.get(id_or_name)
     if pkg is None or pkg.state == "deleted" and not authz.is_sysadmin(context.get("user")):
         raise tk.ObjectNotFound(tk._("Dataset not found"))
-    try:
-        tk.check_access("package_show", dict(context), {"id": pkg.id})
-    except tk.NotAuthorized:
+    if not access.may_see(context, pkg):
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     return pkg
 
@@ -156,7 +154,7 @@ def dataset_share_delete(context: Context, data_dict: DataDict) -> dict[str, Any
     if share is None:
         raise tk.ValidationError({"organization": [
             tk._("The dataset is not shared with this organisation.")]})
-    shares.end(share, "revoked", _user_id(context), data.get("reason"))
+    shares.revoke(share, _user_id(context), data.get("reason"))
     shares.refresh(pkg)
     return _dictize_share(share)
 

@@ -375,6 +375,12 @@ def dataset_sharing_audit_list(c, role, level, pkg):
 
 
 @_per_dataset
+def dataset_access_request_list(c, role, level, pkg):
+    status, _ = c.api(role, "dataset_access_request_list", id=pkg["name"])
+    return Observation(status == 200, status=status)
+
+
+@_per_dataset
 def dataset_follower_count(c, role, level, pkg):
     """An anonymous action that names the dataset: it must not confirm a private one."""
     status, _ = c.api(role, "dataset_follower_count", id=pkg["name"])
@@ -566,6 +572,26 @@ def audit_csv(c, role, level, pkg):
     return Observation(status == 200, status=status)
 
 
+@_per_dataset
+def sharing_tab(c, role, level, pkg):
+    status, _ = c.page(role, f"/dataset/{pkg['name']}/partage")
+    return Observation(status == 200, status=status)
+
+
+@_per_dataset
+def access_request_page(c, role, level, pkg):
+    status, _ = c.page(role, f"/dataset/{pkg['name']}/demande-acces")
+    return Observation(status == 200, status=status)
+
+
+def shared_with_me_page(c, role):
+    """« Partagés avec mon organisation »: the datasets it links to."""
+    status, body = c.page(role, "/partages")
+    names = {pkg["name"] for pkg in c.world.datasets.values()
+             if status == 200 and _dataset_link(pkg) in body}
+    return _by_name(c, names)
+
+
 def _page_count(body: str) -> Optional[int]:
     """The « N datasets found » heading of a search page (French or English)."""
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
@@ -661,6 +687,8 @@ SURFACES: dict[str, Surface] = {
                                         names_dataset=True),
     "api dataset_share_list": Surface(dataset_share_list, organisation_members,
                                       names_dataset=True),
+    "api dataset_access_request_list": Surface(dataset_access_request_list,
+                                               organisation_admins, names_dataset=True),
     "api dataset_sharing_audit_list": Surface(dataset_sharing_audit_list, organisation_admins,
                                               names_dataset=True),
     # the API, searches and lists
@@ -702,6 +730,11 @@ SURFACES: dict[str, Surface] = {
                                                  names_dataset=True),
     "dataset activity page": Surface(dataset_activity_page, has_data, names_dataset=True),
     "sharing audit CSV": Surface(audit_csv, organisation_admins, names_dataset=True),
+    "sharing tab /dataset/<name>/partage": Surface(sharing_tab, organisation_admins,
+                                                   names_dataset=True),
+    "access request form /dataset/<name>/demande-acces": Surface(
+        access_request_page, signed_in_sees, names_dataset=True),
+    "page /partages (Partagés avec mon organisation)": Surface(shared_with_me_page, receivers),
     "search page": Surface(search_page, sees),
     "organization page": Surface(organization_page, sees),
     "group page": Surface(group_page, sees),

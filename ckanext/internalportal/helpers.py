@@ -19,6 +19,8 @@ __all__ = [
     "internalportal_dataset_quality",
     "internalportal_organization_quality",
     "internalportal_displayed_fields",
+    "internalportal_data_dictionary",
+    "internalportal_harvest_progress",
 ]
 
 DEFAULT_LANGUAGE = "fr"
@@ -57,3 +59,16 @@ def _current_language() -> str:
     except (RuntimeError, TypeError, AttributeError):  # no request (CLI, validation in a job)
         lang = None
     return lang or tk.config.get("ckan.locale_default") or DEFAULT_LANGUAGE
+
+
+def internalportal_data_dictionary(value: Any) -> list[dict[str, Any]]:
+    """The columns of a harvested resource's data dictionary (harvesters/tabular.py)."""
+    from ckanext.internalportal.harvesters.tabular import read_data_dictionary
+    return [c for c in read_data_dictionary(value) if isinstance(c, dict)]
+
+
+def internalportal_harvest_progress(job_id: str) -> dict[str, Any]:
+    """A harvest job's progress and heartbeat (harvesters/base.py ``Progress``), for the job
+    page; empty when the job ran before progress was recorded."""
+    from ckanext.internalportal.harvesters.base import progress_of
+    return progress_of(job_id)

@@ -15,7 +15,9 @@ from ckanext.internalportal.lib import audience
 pytestmark = pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS)
 
 SCHEMA = Path(audience.__file__).resolve().parent.parent / "schemas" / "dataset.yaml"
-INTERNAL = {"legal_basis", "dpo_email", "source_application", "data_steward"}
+INTERNAL = {"legal_basis", "dpo_email", "source_application", "data_steward",
+            # where a harvested dataset comes from (harvesters/base.py)
+            "harvest_source_id", "harvest_remote_id", "harvest_fingerprint"}
 FIELDS = [
     {"field_name": "title"},
     {"field_name": "source_application", "internalportal_audience": "signed_in"},

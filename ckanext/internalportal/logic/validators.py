@@ -36,6 +36,7 @@ __all__ = [
     "internalportal_text_list",
     "internalportal_strict_boolean",
     "internalportal_integer_between",
+    "internalportal_keep_when_missing",
 ]
 
 missing = tk.missing
@@ -372,3 +373,17 @@ def internalportal_integer_between(minimum: int, maximum: int):
         _refuse(guards.integer_problem(value, minimum, maximum))
         return value
     return validator
+
+
+# ------------------------------------------------------------------ harvested datasets' origin
+def internalportal_keep_when_missing(key, data, errors, context):
+    """A field the form never shows (a harvested dataset's source and remote identifier): an
+    update that leaves it out keeps the stored value, so that a producer editing the dataset
+    in the form does not cut it from its source. An explicit value, even empty, is saved."""
+    value = data.get(key, missing)
+    if value is missing and len(key) == 1:
+        stored = _stored_extra(data, context, key[0])
+        if stored is not None:
+            data[key] = stored
+            return
+        data.pop(key, None)

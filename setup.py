@@ -22,12 +22,19 @@ setup(
         "ckanext-dcat>=2.4,<3",
         "ckanext-harvest>=1.6,<2",
         "PyYAML>=6",
+        # files_harvester: Excel workbooks and Parquet files (imported only when such a file
+        # is read)
+        "openpyxl>=3.1",
+        "pyarrow>=14",
     ],
     entry_points={
         # one line per plugin of the suite, added with its code (README.md, « Développement »)
         "ckan.plugins": [
             "internalportal = ckanext.internalportal.plugin:InternalPortalPlugin",
             "internalportal_sharing = ckanext.internalportal.sharing.plugin:SharingPlugin",
+            "sql_harvester = ckanext.internalportal.harvesters.sql.plugin:SQLHarvester",
+            "files_harvester = ckanext.internalportal.harvesters.files.plugin:FilesHarvester",
+            "udata_harvester = ckanext.internalportal.harvesters.udata.plugin:UdataHarvester",
         ],
         "ckan.rdf.profiles": [
             "internalportal_dcat_ap_3 = "

@@ -17,11 +17,17 @@ Plugin sets are space-separated strings, the form `ckan.plugins` takes everywher
 from __future__ import annotations
 
 # The portal, in load order: internalportal first (its templates and schema win over
-# scheming's and dcat's), harvest's CKAN harvester with harvest, activity last as in CKAN's
+# scheming's and dcat's), harvest's CKAN harvester and the suite's three harvesters
+# (harvesters/: SQL databases, file shares, udata) after harvest, activity last as in CKAN's
 # default list. A plugin of the suite joins this string when it is delivered (see README.md,
 # « Développement »).
 PORTAL_PLUGINS = ("internalportal internalportal_sharing scheming_datasets dcat harvest "
-                  "ckan_harvester activity")
+                  "ckan_harvester sql_harvester files_harvester udata_harvester activity")
+
+# The suite's three harvesters (harvesters/), in the portal's set: each a plugin an
+# administrator may enable on its own, after ckanext-harvest's ``harvest``.
+HARVESTER_PLUGINS = "sql_harvester files_harvester udata_harvester"
+HARVEST_PLUGINS = PORTAL_PLUGINS  # what the harvesters' tests pin: the portal, harvesters included
 
 # Not needed by the portal, enabled by the dev portal (scripts/ckan_ini.py): CKAN's resource
 # previews for the demo's text and image files.
@@ -29,8 +35,7 @@ OPTIONAL_PLUGINS = "text_view image_view"
 
 # The plugins of the suite still to come (their tickets), for the documentation of the Docker
 # and README copies; not registered, never enabled before they exist.
-COMING_PLUGINS = ("internalportal_stats "
-                  "sql_harvester files_harvester udata_harvester")
+COMING_PLUGINS = "internalportal_stats"
 
 LOCALE_DEFAULT = "fr"
 LOCALES_OFFERED = "fr en"

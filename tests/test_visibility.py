@@ -133,6 +133,18 @@ def organisation_admins(role: str, level: str) -> bool:
     return role in {"admin", "sysadmin"}
 
 
+def harvest_object_readers(role: str, level: str) -> bool:
+    """A harvest object (the harvested document: metadata and resource URLs): those who
+    manage its source (the owner organisation's editors and admins, sysadmins) and those who
+    have its dataset's data."""
+    return role in {"editor", "admin", "sysadmin"} or has_data(role, level)
+
+
+def source_managers(role: str, level: str) -> bool:
+    """ckanext-harvest's job pages and reports: those who may update the source."""
+    return role in {"editor", "admin", "sysadmin"}
+
+
 def receivers(role: str, level: str) -> bool:
     """``organization_shared_datasets_list`` of the role's own organisation."""
     return level in SHAREABLE and role in {"shared", "sysadmin"}
@@ -209,8 +221,39 @@ def build_world() -> World:
             for pkg in world.datasets.values():
                 helpers.call_action("follow_dataset", context={"user": people[role]["name"]},
                                     id=pkg["id"])
+    harvest_each_dataset(world)
     expire_shares_without_sweep(world)
     return world
+
+
+def harvest_each_dataset(world: World) -> None:
+    """Each level's dataset as a harvested one: a harvest source of its organisation, a
+    finished job whose current object made the dataset (its content the harvested document,
+    with the dataset's resource URL), an object error in the job's report, and the dataset's
+    own ``harvest_source_id`` (the source page lists the source's datasets by it). The
+    source belongs to an organisation of its own with the same people as the dataset's: CKAN
+    counts a source among its organisation's datasets, and the matrix counts datasets."""
+    from ckanext.harvest.model import (HarvestJob, HarvestObject, HarvestObjectError)
+    sysadmin = world.people["sysadmin"]
+    owners = [{"name": world.people[r]["name"], "capacity": r} for r in OWNERS]
+    for level, pkg in world.datasets.items():
+        org = factories.Organization(name=f"moissonneur-{level}", users=owners)
+        source = helpers.call_action(
+            "harvest_source_create", context={"user": sysadmin["name"]},
+            name=f"source-{level}", title=f"Source {level}", source_type="ckan",
+            url=f"https://ckan-{level}.example.org", owner_org=org["id"])
+        job = HarvestJob(source_id=source["id"], status="Finished")
+        job.save()
+        content = json.dumps({"title": pkg["title"], "url": pkg["_external_url"]})
+        obj = HarvestObject(guid=f"distant-{level}", job=job, source=job.source,
+                            package_id=pkg["id"], current=True, content=content,
+                            state="COMPLETE", report_status="added")
+        obj.save()
+        HarvestObjectError(message=f"erreur de l'objet distant-{level}", object=obj,
+                           stage="Import").save()
+        helpers.call_action("package_patch", context={"user": sysadmin["name"]},
+                            id=pkg["id"], harvest_source_id=source["id"])
+        pkg.update(_source=source, _job_id=job.id, _object_id=obj.id)
 
 
 def expire_shares_without_sweep(world: World) -> None:
@@ -666,6 +709,57 @@ def feed_of_organisation(c, role):
     return answers
 
 
+# --- ckanext-harvest (harvest_each_dataset)
+@_per_dataset
+def harvest_object_show(c, role, level, pkg):
+    status, result = c.api(role, "harvest_object_show", id=pkg["_object_id"])
+    seen = status == 200
+    return Observation(seen, data=seen and _has_markers(c.world, level, result), status=status)
+
+
+@_per_dataset
+def harvest_object_show_by_dataset(c, role, level, pkg):
+    status, result = c.api(role, "harvest_object_show", dataset_id=pkg["name"])
+    seen = status == 200
+    return Observation(seen, data=seen and _has_markers(c.world, level, result), status=status)
+
+
+@_per_dataset
+def harvest_object_page(c, role, level, pkg):
+    status, body = c.page(role, f"/harvest/object/{pkg['_object_id']}")
+    seen = status == 200
+    return Observation(seen, data=seen and _has_markers(c.world, level, body), status=status)
+
+
+@_per_dataset
+def dataset_harvest_object_page(c, role, level, pkg):
+    status, body = c.page(role, f"/dataset/harvest_object/{pkg['name']}")
+    seen = status == 200
+    return Observation(seen, data=seen and _has_markers(c.world, level, body), status=status)
+
+
+@_per_dataset
+def harvest_source_page(c, role, level, pkg):
+    status, body = c.page(role, f"/harvest/{pkg['_source']['name']}")
+    assert status == 200, (pkg["_source"]["name"], status)
+    return Observation(_dataset_link(pkg) in body, data=_has_markers(c.world, level, body))
+
+
+@_per_dataset
+def harvest_source_show_status(c, role, level, pkg):
+    status, result = c.api(role, "harvest_source_show_status", id=pkg["_source"]["id"])
+    assert status == 200, (role, status)
+    return Observation(result["total_datasets"] > 0, count=result["total_datasets"])
+
+
+@_per_dataset
+def harvest_job_page(c, role, level, pkg):
+    """The job's report names the object (its guid) and its error."""
+    status, body = c.page(role, f"/harvest/{pkg['_source']['name']}/job/{pkg['_job_id']}")
+    seen = status == 200 and f"distant-{level}" in body
+    return Observation(seen, data=seen and _has_markers(c.world, level, body))
+
+
 @dataclass
 class Surface:
     ask: Callable[[Client, str], Answers]
@@ -743,6 +837,20 @@ SURFACES: dict[str, Surface] = {
     "RDF catalogue /catalog.ttl": Surface(catalogue_rdf, public_only),
     "feed /feeds/dataset.atom": Surface(feed_of_datasets, public_only),
     "feed /feeds/organization/<name>.atom": Surface(feed_of_organisation, public_only),
+    # ckanext-harvest: harvested documents, source pages, job reports
+    "api harvest_object_show": Surface(harvest_object_show, harvest_object_readers,
+                                       harvest_object_readers, names_dataset=True),
+    "api harvest_object_show dataset_id=": Surface(
+        harvest_object_show_by_dataset, harvest_object_readers, harvest_object_readers,
+        names_dataset=True),
+    "page /harvest/object/<id>": Surface(harvest_object_page, harvest_object_readers,
+                                         harvest_object_readers, names_dataset=True),
+    "page /dataset/harvest_object/<name>": Surface(
+        dataset_harvest_object_page, harvest_object_readers, harvest_object_readers,
+        names_dataset=True),
+    "harvest source page": Surface(harvest_source_page, public_only),
+    "api harvest_source_show_status": Surface(harvest_source_show_status, public_only),
+    "harvest job page": Surface(harvest_job_page, source_managers),
     # E-mails (access requests and decisions): helper h1's tests of mail.py; a surface here
     # once a message can be asked for per role (the SMTP sink of tests/mail.py).
 }

@@ -12,15 +12,18 @@ from ckan.authz import get_local_functions
 
 from ckanext.internalportal.lib.plugin import SuiteTranslation
 from ckanext.internalportal.sharing import access, helpers, indexing
-from ckanext.internalportal.sharing.logic import action
+from ckanext.internalportal.sharing.logic import action, harvest
 
 
 def _actions() -> dict:
     """logic/action.py's actions; the chained ``dataset_quality_show`` only when the base
-    plugin, which defines it, is loaded (CKAN asks after every plugin is loaded)."""
+    plugin, which defines it, is loaded, and ckanext-harvest's chained actions
+    (logic/harvest.py) when it is (CKAN asks after every plugin is loaded)."""
     actions = dict(get_local_functions(action))
     if not p.plugin_loaded("internalportal"):
         actions.pop("dataset_quality_show")
+    if p.plugin_loaded("harvest"):
+        actions.update(get_local_functions(harvest))
     return actions
 
 

@@ -19,6 +19,7 @@ deletes rows only, and the database stays migrated for whoever runs next.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ import pytest
 # imported now, before CKAN: `import ckan` puts ckan's own directory first on sys.path, where
 # `tests` is ckan.tests
 from tests.ckan_compat.selection import selected
+from tests.conftest import _add_served_directory
 
 FORCED_PLUGINS: list[str] = []
 
@@ -85,6 +87,9 @@ def pytest_sessionstart(session):
     from ckanext.internalportal.lib.plugin import plugins_with_migrations
 
     FORCED_PLUGINS[:] = tk.aslist(tk.config.get("ckan.plugins"))
+    # the suite's cheaper equivalent of CKAN's (tests/conftest.py), for each plugin load
+    tk_module = sys.modules["ckan.plugins.toolkit"]
+    tk_module._add_served_directory = _add_served_directory
     if session.config.option.collectonly:
         return
     model.Session.remove()

@@ -6,10 +6,10 @@ import pytest
 import ckan.plugins.toolkit as tk
 
 from ckanext.internalportal import settings
-from tests.sharing.support import as_user, dataset, events, sees, share_rows, world
+from tests.sharing.support import as_user, dataset, events, sees, share_rows
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
 
 EDITORS_MAY_SHARE = "ckanext.internalportal.sharing.editors_may_share"
 SHARES_CAN_EDIT = "ckanext.internalportal.sharing.shares_can_edit"
@@ -26,8 +26,7 @@ def share(people, pkg, by="admin", **extra):
 
 
 # ------------------------------------------------------------------ create, list, delete
-def test_a_private_dataset_shared_with_b_is_seen_and_found_by_b_members_only():
-    people = world()
+def test_a_private_dataset_shared_with_b_is_seen_and_found_by_b_members_only(people):
     pkg = dataset(people, "private")
     assert not sees(people["b_member"], pkg) and not finds(people["b_member"], pkg)
 
@@ -46,8 +45,7 @@ def test_a_private_dataset_shared_with_b_is_seen_and_found_by_b_members_only():
     assert events(pkg["id"]) == ["granted"]
 
 
-def test_a_share_of_a_restricted_dataset_gives_b_its_data_and_c_only_its_metadata():
-    people = world()
+def test_a_share_of_a_restricted_dataset_gives_b_its_data_and_c_only_its_metadata(people):
     pkg = dataset(people, "restricted")
     url = pkg["resources"][0]["url"]
     assert as_user(people["b_member"], "package_show", id=pkg["id"])["resources"][0]["url"] == ""
@@ -64,8 +62,7 @@ def test_a_share_of_a_restricted_dataset_gives_b_its_data_and_c_only_its_metadat
         as_user(people["c_agent"], "resource_show", id=pkg["resources"][0]["id"])
 
 
-def test_the_share_list_names_the_shares_in_force_for_the_owner_organisation():
-    people = world()
+def test_the_share_list_names_the_shares_in_force_for_the_owner_organisation(people):
     pkg = dataset(people, "private")
     share(people, pkg, reason="Étude commune")
     as_user(people["admin"], "dataset_share_create", id=pkg["id"],
@@ -78,16 +75,14 @@ def test_the_share_list_names_the_shares_in_force_for_the_owner_organisation():
     assert listed[0]["reason"] == "Étude commune"
 
 
-def test_members_of_a_receiving_organisation_do_not_see_to_whom_else_it_is_shared():
-    people = world()
+def test_members_of_a_receiving_organisation_do_not_see_to_whom_else_it_is_shared(people):
     pkg = dataset(people, "private")
     share(people, pkg)
     with pytest.raises(tk.NotAuthorized):
         as_user(people["b_admin"], "dataset_share_list", id=pkg["id"])
 
 
-def test_organization_shared_datasets_list_gives_what_b_receives_to_b_members():
-    people = world()
+def test_organization_shared_datasets_list_gives_what_b_receives_to_b_members(people):
     private, restricted, kept = (dataset(people, level) for level in
                                  ("private", "restricted", "private"))
     share(people, private)
@@ -105,15 +100,13 @@ def test_organization_shared_datasets_list_gives_what_b_receives_to_b_members():
 
 
 @pytest.mark.parametrize("stranger", ["c_agent", "nobody", "admin"])
-def test_organization_shared_datasets_list_is_refused_to_non_members(stranger):
-    people = world()
+def test_organization_shared_datasets_list_is_refused_to_non_members(people, stranger):
     share(people, dataset(people, "private"))
     with pytest.raises(tk.NotAuthorized):
         as_user(people[stranger], "organization_shared_datasets_list", id=people["b"]["id"])
 
 
-def test_revoking_a_share_removes_b_access_at_once_everywhere():
-    people = world()
+def test_revoking_a_share_removes_b_access_at_once_everywhere(people):
     pkg = dataset(people, "private")
     share(people, pkg)
     assert finds(people["b_member"], pkg)
@@ -131,8 +124,7 @@ def test_revoking_a_share_removes_b_access_at_once_everywhere():
     assert events(pkg["id"]) == ["granted", "revoked"]
 
 
-def test_a_revoked_share_may_be_granted_again():
-    people = world()
+def test_a_revoked_share_may_be_granted_again(people):
     pkg = dataset(people, "private")
     share(people, pkg)
     as_user(people["admin"], "dataset_share_delete", id=pkg["id"],
@@ -145,8 +137,7 @@ def test_a_revoked_share_may_be_granted_again():
 
 # ------------------------------------------------------------------ who may grant
 @pytest.mark.parametrize("granter", ["admin", "sysadmin"])
-def test_owner_admins_and_sysadmins_share_and_revoke(granter):
-    people = world()
+def test_owner_admins_and_sysadmins_share_and_revoke(people, granter):
     pkg = dataset(people, "private")
     share(people, pkg, by=granter)
     assert sees(people["b_member"], pkg)
@@ -156,8 +147,7 @@ def test_owner_admins_and_sysadmins_share_and_revoke(granter):
 
 
 @pytest.mark.parametrize("granter", ["editor", "member", "b_admin", "b_editor", "c_agent"])
-def test_others_may_not_share(granter):
-    people = world()
+def test_others_may_not_share(people, granter):
     pkg = dataset(people, "restricted")
     with pytest.raises(tk.NotAuthorized):
         as_user(people[granter], "dataset_share_create", id=pkg["id"],
@@ -165,16 +155,14 @@ def test_others_may_not_share(granter):
     assert share_rows(pkg["id"]) == []
 
 
-def test_anonymous_may_not_share_and_does_not_learn_the_dataset_exists():
-    people = world()
+def test_anonymous_may_not_share_and_does_not_learn_the_dataset_exists(people):
     pkg = dataset(people, "private")
     with pytest.raises(tk.ObjectNotFound):
         as_user(None, "dataset_share_create", id=pkg["id"], organization=people["b"]["id"])
 
 
 @pytest.mark.parametrize("revoker", ["editor", "member", "b_admin", "b_member"])
-def test_others_may_not_revoke(revoker):
-    people = world()
+def test_others_may_not_revoke(people, revoker):
     pkg = dataset(people, "private")
     share(people, pkg)
     with pytest.raises(tk.NotAuthorized):
@@ -185,8 +173,7 @@ def test_others_may_not_revoke(revoker):
 
 
 @pytest.mark.ckan_config(EDITORS_MAY_SHARE, "true")
-def test_owner_editors_share_and_revoke_when_the_option_allows_it():
-    people = world()
+def test_owner_editors_share_and_revoke_when_the_option_allows_it(people):
     pkg = dataset(people, "private")
     share(people, pkg, by="editor")
     assert sees(people["b_member"], pkg)
@@ -197,8 +184,7 @@ def test_owner_editors_share_and_revoke_when_the_option_allows_it():
         share(people, pkg, by="member")
 
 
-def test_receiving_members_cannot_reshare_to_a_third_organisation():
-    people = world()
+def test_receiving_members_cannot_reshare_to_a_third_organisation(people):
     pkg = dataset(people, "private")
     share(people, pkg)
     for receiver in ("b_admin", "b_editor", "b_member"):
@@ -210,8 +196,7 @@ def test_receiving_members_cannot_reshare_to_a_third_organisation():
 
 # ------------------------------------------------------------------ editing
 @pytest.mark.parametrize("receiver", ["b_admin", "b_editor"])
-def test_receiving_members_cannot_edit_the_dataset(receiver):
-    people = world()
+def test_receiving_members_cannot_edit_the_dataset(people, receiver):
     pkg = dataset(people, "private")
     share(people, pkg)
     with pytest.raises(tk.NotAuthorized):
@@ -219,8 +204,7 @@ def test_receiving_members_cannot_edit_the_dataset(receiver):
     assert as_user(people["admin"], "package_show", id=pkg["id"])["title"] == pkg["title"]
 
 
-def test_a_share_cannot_carry_editor_rights_without_the_option():
-    people = world()
+def test_a_share_cannot_carry_editor_rights_without_the_option(people):
     pkg = dataset(people, "private")
     with pytest.raises(tk.ValidationError) as error:
         share(people, pkg, can_edit=True)
@@ -229,8 +213,7 @@ def test_a_share_cannot_carry_editor_rights_without_the_option():
 
 
 @pytest.mark.ckan_config(SHARES_CAN_EDIT, "true")
-def test_a_share_with_editor_rights_lets_b_editors_edit_when_the_option_allows_it():
-    people = world()
+def test_a_share_with_editor_rights_lets_b_editors_edit_when_the_option_allows_it(people):
     pkg = dataset(people, "private")
     assert share(people, pkg, can_edit=True)["can_edit"] is True
 
@@ -246,8 +229,7 @@ def test_a_share_with_editor_rights_lets_b_editors_edit_when_the_option_allows_i
 
 
 @pytest.mark.ckan_config(SHARES_CAN_EDIT, "true")
-def test_a_reading_share_does_not_let_b_edit_even_with_the_option():
-    people = world()
+def test_a_reading_share_does_not_let_b_edit_even_with_the_option(people):
     pkg = dataset(people, "private")
     share(people, pkg)
     with pytest.raises(tk.NotAuthorized):
@@ -255,8 +237,7 @@ def test_a_reading_share_does_not_let_b_edit_even_with_the_option():
 
 
 @pytest.mark.ckan_config(SHARES_CAN_EDIT, "true")
-def test_editor_rights_end_with_the_share():
-    people = world()
+def test_editor_rights_end_with_the_share(people):
     pkg = dataset(people, "private")
     share(people, pkg, can_edit=True)
     as_user(people["admin"], "dataset_share_delete", id=pkg["id"],

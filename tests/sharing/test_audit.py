@@ -15,18 +15,13 @@ from ckan import model
 
 from ckanext.internalportal import settings
 from ckanext.internalportal.sharing.model import Share, utcnow
-from tests.sharing.support import as_user, dataset, headers, world
+from tests.sharing.support import as_user, dataset, headers
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
 
 EVENTS = ["requested", "granted", "approved", "revoked", "requested", "refused", "granted",
           "expired"]
-
-
-@pytest.fixture
-def people():
-    return world()
 
 
 @pytest.fixture

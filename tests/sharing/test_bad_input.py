@@ -16,7 +16,7 @@ from ckanext.internalportal.sharing.model import AccessRequest, Share, SharingEv
 from tests.sharing.support import as_user, dataset, headers, world
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
 
 # the French the messages read in (the site's language); msgid -> French
 FRENCH = {
@@ -85,8 +85,8 @@ _CANDIDATE_LABELS: list[str] = []
 
 
 @pytest.fixture
-def people():
-    people = world()
+def people(built_world):
+    people = built_world(world)
     _CANDIDATE_LABELS[:] = ["public", "agent"] + [
         f"member-{people[org]['id']}" for org in ("org", "b", "c")]
     return people

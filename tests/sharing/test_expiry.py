@@ -17,11 +17,10 @@ from ckan.lib.search.common import make_connection
 from ckanext.internalportal import settings
 from ckanext.internalportal.sharing.cli import sharing as sharing_command
 from ckanext.internalportal.sharing.model import Share, SharingEvent, utcnow
-from tests.sharing.support import as_user, dataset, events, sees, share_rows, world
+from tests.sharing.support import as_user, dataset, events, sees, share_rows
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "with_extended_cli", "clean_db",
-                                      "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "with_extended_cli", "clean_index")]
 
 
 def indexed_for(pkg, organisation) -> bool:
@@ -41,11 +40,6 @@ def time_passes(share_id: str, ago: datetime.timedelta = datetime.timedelta(minu
     model.Session.query(Share).filter_by(id=share_id).update(
         {"expires": utcnow() - ago})
     model.Session.commit()
-
-
-@pytest.fixture
-def people():
-    return world()
 
 
 def test_an_expired_share_stops_working_for_package_show_at_once(people):
@@ -144,6 +138,7 @@ def test_an_expired_share_may_be_granted_again(people):
     assert indexed_for(pkg, people["b"])
 
 
+@pytest.mark.usefixtures("clean_db")
 def test_the_expire_command_is_registered_with_ckan(cli):
     result = cli.invoke(ckan_command, ["internalportal-sharing", "expire", "--help"])
     assert result.exit_code == 0, result.output

@@ -10,10 +10,10 @@ import pytest
 
 from ckanext.internalportal import settings
 from ckanext.internalportal.lib.access import level_concept
-from tests.sharing.support import as_user, dataset, headers, world
+from tests.sharing.support import as_user, dataset, headers
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
 
 LEVELS = ("public", "internal", "restricted", "private")
 
@@ -55,8 +55,7 @@ def french(level: str, short: bool = True) -> str:
 
 
 # ------------------------------------------------------------------ badges
-def test_search_results_carry_the_access_level_badge_of_each_dataset(app):
-    people = world()
+def test_search_results_carry_the_access_level_badge_of_each_dataset(people, app):
     one_of_each(people)
 
     html = page(app, "/dataset/", people["sysadmin"])
@@ -66,8 +65,7 @@ def test_search_results_carry_the_access_level_badge_of_each_dataset(app):
     assert "dataset-private" not in html  # CKAN's « Private » badge is replaced
 
 
-def test_the_badges_come_from_the_vocabulary_with_its_whole_label_as_title(app):
-    people = world()
+def test_the_badges_come_from_the_vocabulary_with_its_whole_label_as_title(people, app):
     one_of_each(people)
 
     html = page(app, "/dataset/", people["sysadmin"])
@@ -77,8 +75,7 @@ def test_the_badges_come_from_the_vocabulary_with_its_whole_label_as_title(app):
         assert f'data-access-level="{level}" title="{french(level, short=False)}"' in html
 
 
-def test_the_organisation_page_lists_its_datasets_with_their_badge(app):
-    people = world()
+def test_the_organisation_page_lists_its_datasets_with_their_badge(people, app):
     one_of_each(people)
 
     assert badges(page(app, f"/organization/{people['org']['name']}", people["member"])) == {
@@ -88,8 +85,7 @@ def test_the_organisation_page_lists_its_datasets_with_their_badge(app):
         "public": "Public", "internal": "Interne", "restricted": "Restreint"}
 
 
-def test_the_dataset_page_shows_the_whole_label_of_its_level(app):
-    people = world()
+def test_the_dataset_page_shows_the_whole_label_of_its_level(people, app):
     pkg = dataset(people, "restricted")
 
     html = page(app, f"/dataset/{pkg['name']}", people["c_agent"])
@@ -99,8 +95,7 @@ def test_the_dataset_page_shows_the_whole_label_of_its_level(app):
 
 
 # ------------------------------------------------------------------ the facet
-def test_the_search_page_has_an_access_level_facet_labelled_from_the_vocabulary(app):
-    people = world()
+def test_the_search_page_has_an_access_level_facet_labelled_from_the_vocabulary(people, app):
     one_of_each(people)
     dataset(people, "restricted")
 
@@ -111,8 +106,7 @@ def test_the_search_page_has_an_access_level_facet_labelled_from_the_vocabulary(
                                  "restricted": ("Restreint", 2), "private": ("Privé", 1)}
 
 
-def test_the_facet_counts_only_what_the_reader_may_see(app):
-    people = world()
+def test_the_facet_counts_only_what_the_reader_may_see(people, app):
     one_of_each(people)
 
     assert facet_items(page(app, "/dataset/", people["c_agent"])) == {
@@ -120,8 +114,7 @@ def test_the_facet_counts_only_what_the_reader_may_see(app):
     assert facet_items(page(app, "/dataset/")) == {"public": ("Public", 1)}
 
 
-def test_the_organisation_page_has_the_facet_too(app):
-    people = world()
+def test_the_organisation_page_has_the_facet_too(people, app):
     one_of_each(people)
 
     html = page(app, f"/organization/{people['org']['name']}", people["c_agent"])
@@ -131,8 +124,7 @@ def test_the_organisation_page_has_the_facet_too(app):
                                  "restricted": ("Restreint", 1)}
 
 
-def test_the_facet_filters_the_search_by_level(app):
-    people = world()
+def test_the_facet_filters_the_search_by_level(people, app):
     made = one_of_each(people)
 
     html = page(app, "/dataset/?access_level=restricted", people["sysadmin"])
@@ -142,8 +134,7 @@ def test_the_facet_filters_the_search_by_level(app):
 
 
 # --------------------------------------------------------- « Partagés avec mon organisation »
-def test_members_of_b_see_what_is_shared_with_b_with_its_badge_and_end(app):
-    people = world()
+def test_members_of_b_see_what_is_shared_with_b_with_its_badge_and_end(people, app):
     pkg = dataset(people, "private", title="Effectifs par service")
     as_user(people["admin"], "dataset_share_create", id=pkg["id"],
             organization=people["b"]["name"], expires="2099-12-31")
@@ -160,8 +151,7 @@ def test_members_of_b_see_what_is_shared_with_b_with_its_badge_and_end(app):
             in text(section.group(0)))
 
 
-def test_an_unrelated_ministry_sees_nothing_of_what_b_receives(app):
-    people = world()
+def test_an_unrelated_ministry_sees_nothing_of_what_b_receives(people, app):
     pkg = dataset(people, "private", title="Effectifs par service")
     as_user(people["admin"], "dataset_share_create", id=pkg["id"],
             organization=people["b"]["name"])
@@ -172,8 +162,7 @@ def test_an_unrelated_ministry_sees_nothing_of_what_b_receives(app):
     assert "Aucun jeu de données n'est partagé avec cette organisation." in text(html)
 
 
-def test_the_page_lists_my_access_requests_with_their_decisions(app, smtp_sink):
-    people = world()
+def test_the_page_lists_my_access_requests_with_their_decisions(people, app, smtp_sink):
     asked, refused = (dataset(people, "restricted", title=t)
                       for t in ("Contrôles sanitaires", "Signalements"))
     for pkg in (asked, refused):
@@ -192,23 +181,20 @@ def test_the_page_lists_my_access_requests_with_their_decisions(app, smtp_sink):
     assert "Données nominatives" in rows["Signalements"]
 
 
-def test_an_account_of_no_organisation_is_told_nothing_is_shared_with_it(app):
-    people = world()
-
+def test_an_account_of_no_organisation_is_told_nothing_is_shared_with_it(people, app):
     html = text(page(app, "/partages", people["nobody"]))
 
     assert "Vous n'appartenez à aucune organisation : rien ne vous est partagé." in html
 
 
+@pytest.mark.usefixtures("clean_db")
 def test_the_page_asks_anonymous_visitors_to_sign_in(app):
     response = app.get("/partages", status=302, follow_redirects=False)
 
     assert "/user/login" in response.headers["Location"]
 
 
-def test_the_page_is_linked_from_the_user_menu_and_the_dashboard(app):
-    people = world()
-
+def test_the_page_is_linked_from_the_user_menu_and_the_dashboard(people, app):
     assert 'href="/partages"' in page(app, "/dataset/", people["b_member"])
     dashboard = page(app, "/dashboard/datasets", people["b_member"])
     assert 'href="/partages"' in dashboard

@@ -14,7 +14,7 @@ from ckanext.internalportal.sharing.model import AccessRequest
 from tests.sharing.support import as_user, dataset, events, headers, share_rows, world
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
 
 REASON = "Nous préparons le bilan annuel de la sécurité routière du département."
 
@@ -32,14 +32,18 @@ def data_url(people, user, pkg) -> str:
     return as_user(people[user], "package_show", id=pkg["id"])["resources"][0]["url"]
 
 
-@pytest.fixture
-def people():
+def world_with_a_second_admin():
     people = world()
     second_admin = factories.UserWithToken()
     helpers.call_action("organization_member_create", id=people["org"]["id"],
                         username=second_admin["name"], role="admin")
     people["admin2"] = second_admin
     return people
+
+
+@pytest.fixture
+def people(built_world):
+    return built_world(world_with_a_second_admin)
 
 
 # ------------------------------------------------------------------ the request

@@ -8,10 +8,10 @@ from html import unescape
 import pytest
 
 from ckanext.internalportal import settings
-from tests.sharing.support import as_user, dataset, events, headers, share_rows, world
+from tests.sharing.support import as_user, dataset, events, headers, share_rows
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
 
 
 def page(app, path, user=None, status=200) -> str:
@@ -49,8 +49,7 @@ def request_for(people, pkg, user="c_agent", reason="Étude d'impact régionale"
 
 
 # ------------------------------------------------------------------ the tab
-def test_the_sharing_tab_is_on_the_dataset_page_of_its_admins_only(app):
-    people = world()
+def test_the_sharing_tab_is_on_the_dataset_page_of_its_admins_only(people, app):
     pkg = dataset(people, "private")
 
     for user in ("admin", "sysadmin"):
@@ -61,8 +60,8 @@ def test_the_sharing_tab_is_on_the_dataset_page_of_its_admins_only(app):
         assert sharing_url(pkg) not in page(app, f"/dataset/{pkg['name']}", people[user]), user
 
 
-def test_the_sharing_page_is_404_for_who_may_not_see_the_dataset_and_403_for_its_readers(app):
-    people = world()
+def test_the_sharing_page_is_404_for_who_may_not_see_the_dataset_and_403_for_its_readers(
+        people, app):
     pkg = dataset(people, "private")
 
     for stranger in ("c_agent", "nobody"):
@@ -76,8 +75,8 @@ def test_the_sharing_page_is_404_for_who_may_not_see_the_dataset_and_403_for_its
     assert share_rows(pkg["id"]) == []
 
 
-def test_the_picker_offers_the_other_organisations_not_the_owner_nor_those_already_shared(app):
-    people = world()
+def test_the_picker_offers_the_other_organisations_not_the_owner_nor_those_already_shared(
+        people, app):
     pkg = dataset(people, "restricted")
     as_user(people["admin"], "dataset_share_create", id=pkg["id"],
             organization=people["b"]["name"])
@@ -88,8 +87,7 @@ def test_the_picker_offers_the_other_organisations_not_the_owner_nor_those_alrea
     assert 'type="date" name="expires"' in html
 
 
-def test_an_admin_shares_the_dataset_with_an_expiry_and_a_reason_through_the_form(app):
-    people = world()
+def test_an_admin_shares_the_dataset_with_an_expiry_and_a_reason_through_the_form(people, app):
     pkg = dataset(people, "private")
 
     response = post(app, sharing_url(pkg), people["admin"], {
@@ -107,8 +105,7 @@ def test_an_admin_shares_the_dataset_with_an_expiry_and_a_reason_through_the_for
     assert people["b"]["name"] not in picker(html)
 
 
-def test_a_past_expiry_date_is_refused_in_french_on_the_form_which_keeps_the_data(app):
-    people = world()
+def test_a_past_expiry_date_is_refused_in_french_on_the_form_which_keeps_the_data(people, app):
     pkg = dataset(people, "private")
 
     html = unescape(post(app, sharing_url(pkg), people["admin"], {
@@ -122,8 +119,7 @@ def test_a_past_expiry_date_is_refused_in_french_on_the_form_which_keeps_the_dat
     assert share_rows(pkg["id"]) == [] and events(pkg["id"]) == []
 
 
-def test_sharing_a_public_dataset_says_there_is_nothing_to_share(app):
-    people = world()
+def test_sharing_a_public_dataset_says_there_is_nothing_to_share(people, app):
     pkg = dataset(people, "public")
 
     html = text(page(app, sharing_url(pkg), people["admin"]))
@@ -134,8 +130,7 @@ def test_sharing_a_public_dataset_says_there_is_nothing_to_share(app):
     assert share_rows(pkg["id"]) == []
 
 
-def test_the_revoke_button_ends_the_share_at_once(app):
-    people = world()
+def test_the_revoke_button_ends_the_share_at_once(people, app):
     pkg = dataset(people, "private")
     as_user(people["admin"], "dataset_share_create", id=pkg["id"],
             organization=people["b"]["name"])
@@ -151,8 +146,7 @@ def test_the_revoke_button_ends_the_share_at_once(app):
     page(app, f"/dataset/{pkg['name']}", people["b_member"], status=404)
 
 
-def test_revoking_is_for_the_admins_only(app):
-    people = world()
+def test_revoking_is_for_the_admins_only(people, app):
     pkg = dataset(people, "private")
     as_user(people["admin"], "dataset_share_create", id=pkg["id"],
             organization=people["b"]["name"])
@@ -165,8 +159,7 @@ def test_revoking_is_for_the_admins_only(app):
     assert share_rows(pkg["id"]) == [(people["b"]["id"], "active")]
 
 
-def test_the_audit_link_is_shown_to_the_owner_admins(app):
-    people = world()
+def test_the_audit_link_is_shown_to_the_owner_admins(people, app):
     pkg = dataset(people, "private")
 
     assert f"{sharing_url(pkg)}/journal.csv" in page(app, sharing_url(pkg), people["admin"])
@@ -175,8 +168,7 @@ def test_the_audit_link_is_shown_to_the_owner_admins(app):
 
 
 @pytest.mark.ckan_config("ckanext.internalportal.sharing.editors_may_share", "true")
-def test_editors_who_may_share_get_the_tab_but_not_the_audit_link(app):
-    people = world()
+def test_editors_who_may_share_get_the_tab_but_not_the_audit_link(people, app):
     pkg = dataset(people, "private")
 
     assert sharing_url(pkg) in page(app, f"/dataset/{pkg['name']}", people["editor"])
@@ -184,8 +176,7 @@ def test_editors_who_may_share_get_the_tab_but_not_the_audit_link(app):
 
 
 # ------------------------------------------------------------------ pending requests
-def test_pending_requests_are_listed_on_the_tab(app, smtp_sink):
-    people = world()
+def test_pending_requests_are_listed_on_the_tab(people, app, smtp_sink):
     pkg = dataset(people, "restricted")
     request_for(people, pkg)
 
@@ -198,9 +189,8 @@ def test_pending_requests_are_listed_on_the_tab(app, smtp_sink):
     assert "Approuver" in section and "Refuser" in section
 
 
-def test_approving_a_request_with_an_expiry_shares_the_dataset_with_the_requester(app,
-                                                                                  smtp_sink):
-    people = world()
+def test_approving_a_request_with_an_expiry_shares_the_dataset_with_the_requester(
+        people, app, smtp_sink):
     pkg = dataset(people, "restricted")
     request = request_for(people, pkg)
 
@@ -215,8 +205,7 @@ def test_approving_a_request_with_an_expiry_shares_the_dataset_with_the_requeste
     assert "Aucune demande d'accès en attente." in html
 
 
-def test_refusing_a_request_without_a_reason_is_refused_in_french(app, smtp_sink):
-    people = world()
+def test_refusing_a_request_without_a_reason_is_refused_in_french(people, app, smtp_sink):
     pkg = dataset(people, "restricted")
     request = request_for(people, pkg)
 
@@ -228,8 +217,7 @@ def test_refusing_a_request_without_a_reason_is_refused_in_french(app, smtp_sink
     assert pending["state"] == "pending"
 
 
-def test_refusing_a_request_with_a_reason_decides_it(app, smtp_sink):
-    people = world()
+def test_refusing_a_request_with_a_reason_decides_it(people, app, smtp_sink):
     pkg = dataset(people, "restricted")
     request = request_for(people, pkg)
 
@@ -243,8 +231,7 @@ def test_refusing_a_request_with_a_reason_decides_it(app, smtp_sink):
     assert share_rows(pkg["id"]) == []
 
 
-def test_a_request_of_another_dataset_is_not_decided_from_this_tab(app, smtp_sink):
-    people = world()
+def test_a_request_of_another_dataset_is_not_decided_from_this_tab(people, app, smtp_sink):
     pkg, other = dataset(people, "restricted"), dataset(people, "restricted")
     request = request_for(people, other)
 
@@ -259,8 +246,7 @@ def request_url(pkg) -> str:
     return f"/dataset/{pkg['name']}/demande-acces"
 
 
-def test_an_agent_without_the_data_of_a_restricted_dataset_sees_request_access(app):
-    people = world()
+def test_an_agent_without_the_data_of_a_restricted_dataset_sees_request_access(people, app):
     pkg = dataset(people, "restricted")
 
     html = page(app, f"/dataset/{pkg['name']}", people["c_agent"])
@@ -271,8 +257,7 @@ def test_an_agent_without_the_data_of_a_restricted_dataset_sees_request_access(a
     assert "demande-acces" not in page(app, f"/dataset/{internal['name']}", people["c_agent"])
 
 
-def test_an_agent_asks_for_access_with_a_reason_and_then_sees_it_pending(app, smtp_sink):
-    people = world()
+def test_an_agent_asks_for_access_with_a_reason_and_then_sees_it_pending(people, app, smtp_sink):
     pkg = dataset(people, "restricted")
 
     form = text(page(app, request_url(pkg), people["c_agent"]))
@@ -291,8 +276,7 @@ def test_an_agent_asks_for_access_with_a_reason_and_then_sees_it_pending(app, sm
     assert smtp_sink.to(people["admin"]["email"])
 
 
-def test_a_request_without_a_reason_is_refused_in_french_and_nothing_is_asked(app):
-    people = world()
+def test_a_request_without_a_reason_is_refused_in_french_and_nothing_is_asked(people, app):
     pkg = dataset(people, "restricted")
 
     html = text(unescape(post(app, request_url(pkg), people["c_agent"], {"reason": ""},
@@ -303,8 +287,7 @@ def test_a_request_without_a_reason_is_refused_in_french_and_nothing_is_asked(ap
     assert events(pkg["id"]) == []
 
 
-def test_an_agent_of_several_organisations_picks_the_one_they_ask_for(app, smtp_sink):
-    people = world()
+def test_an_agent_of_several_organisations_picks_the_one_they_ask_for(people, app, smtp_sink):
     pkg = dataset(people, "restricted")
     as_user(people["sysadmin"], "organization_member_create", id=people["b"]["id"],
             username=people["c_agent"]["name"], role="member")
@@ -320,8 +303,7 @@ def test_an_agent_of_several_organisations_picks_the_one_they_ask_for(app, smtp_
     assert request["organization"]["id"] == people["b"]["id"]
 
 
-def test_a_reader_of_the_data_has_nothing_to_ask(app):
-    people = world()
+def test_a_reader_of_the_data_has_nothing_to_ask(people, app):
     pkg = dataset(people, "restricted")
 
     assert "il n'y a rien à demander" in text(page(app, request_url(pkg), people["member"]))
@@ -329,8 +311,7 @@ def test_a_reader_of_the_data_has_nothing_to_ask(app):
     assert as_user(people["admin"], "dataset_access_request_list", id=pkg["id"]) == []
 
 
-def test_the_request_page_of_a_dataset_one_may_not_see_is_404(app):
-    people = world()
+def test_the_request_page_of_a_dataset_one_may_not_see_is_404(people, app):
     pkg = dataset(people, "private")
 
     page(app, request_url(pkg), people["c_agent"], status=404)

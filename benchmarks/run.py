@@ -15,6 +15,9 @@ the ratios to plain CKAN, and benchmarks/results/<name>.json. See benchmarks/REA
 Sharing profile (issue 8): --shares N generates access levels and N shares in bulk;
 --share-steps K1,K2 studies the member's Solr filter as its organisation receives K shares;
 scenarios may declare their own baseline (shared_* against portal_nosharing).
+
+Harvest profile (issue 9): --harvest [--rows N] [--files F] measures the SQL and files
+harvesters (throughput, peak RSS growth, pandas baseline) instead: ipbench/harvest.py.
 """
 from __future__ import annotations
 
@@ -49,6 +52,12 @@ from ipbench.configs import BASELINE, CONFIGS, Config  # noqa: E402
 from ipbench.scenarios import SCENARIOS  # noqa: E402
 from ipbench.stats import percentile, ratio, summary  # noqa: E402
 from ipbench.worker import PROTOCOL_PREFIX  # noqa: E402
+
+
+def harvest_describe() -> str:
+    from ipbench.harvest import describe
+    return describe()
+
 
 GENERATOR_CONFIG = "plain"     # the data are created under plain CKAN (see configs.py)
 
@@ -98,8 +107,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="requêtes de chauffe par scénario, à chaque tour (défaut : 20)")
     ap.add_argument("--rounds", type=positive, default=2,
                     help="tours alternant les configurations (défaut : 2)")
-    ap.add_argument("--name", default="foundation",
-                    help="nom du résultat : benchmarks/results/<nom>.json (défaut : foundation)")
+    ap.add_argument("--name", default=None,
+                    help="nom du résultat : benchmarks/results/<nom>.json (défaut : "
+                         "foundation, harvest avec --harvest)")
     default_configs = ",".join(n for n, c in CONFIGS.items() if c.default)
     ap.add_argument("--configs", default=default_configs,
                     help=f"configurations, dans l'ordre (défaut : {default_configs})")
@@ -124,9 +134,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                          "par ex. 100,1000,5000 (avec --shares ; défaut : aucune)")
     ap.add_argument("--regenerate", action="store_true",
                     help="régénérer les données même si les mêmes sont déjà en base")
+    ap.add_argument("--harvest", action="store_true",
+                    help="profil moissonnage : débit et mémoire des moissonneurs SQL et "
+                         "fichiers, contre pandas (au lieu des mesures de latence)")
+    ap.add_argument("--rows", type=positive, default=1_000_000,
+                    help="avec --harvest : lignes de la table PostgreSQL moissonnée "
+                         "(défaut : 1000000)")
+    ap.add_argument("--files", type=positive, default=1000,
+                    help="avec --harvest : fichiers CSV du dossier moissonné (défaut : 1000)")
     ap.add_argument("--list", action="store_true",
                     help="lister les configurations et les scénarios, puis quitter")
     args = ap.parse_args(argv)
+    if args.name is None:
+        args.name = "harvest" if args.harvest else "foundation"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.name):
         ap.error(f"--name « {args.name} » : lettres, chiffres, « _ », « . », « - » seulement")
     args.config_list = _pick(ap, args.configs, CONFIGS, "configuration")
@@ -617,7 +637,12 @@ def main(argv: list[str]) -> int:
         print("Scénarios :")
         for s in SCENARIOS.values():
             print(f"  {s.name:<20} {s.description}")
+        print("Moissonnage (--harvest) :")
+        print(harvest_describe())
         return EXIT_OK
+    if args.harvest:
+        from ipbench import harvest
+        return harvest.run(args)
 
     lock = exclusive_run()  # noqa: F841 - held until the process exits
     started, started_at = time.perf_counter(), _now()

@@ -8,4 +8,7 @@ Modules:
   common     paths, generated ini files, service checks, French errors
   stats      percentiles and summaries
   sysinfo    machine and versions recorded with the results
+  harvest    run.py --harvest: the harvesters' throughput and memory, against pandas
+  harvestdata     its sources: the ipbench_app PostgreSQL table, the folder of CSV files
+  harvest_worker  one harvest measurement in a fresh process (peak RSS of its own)
 """

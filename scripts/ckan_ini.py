@@ -9,6 +9,7 @@ Ports follow the same environment variables as scripts/services.sh.
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,22 @@ from ckanext.internalportal import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 INI = ROOT / "ckan.ini"
+# the demo's shares (demo/harvest.py copies its shared folder there): the only folder a files
+# harvest source of the dev portal may name
+PARTAGES = ROOT / ".state" / "partages"
 env = os.environ.get
+
+
+def kept_secret(path: Path) -> str:
+    """A secret drawn once and kept in ``path`` (readable by its owner only), like the admin
+    password of scripts/demo.sh."""
+    if not path.is_file() or not path.read_text(encoding="utf-8").strip():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text(encoding="utf-8").strip()
+
 
 OPTIONS = {
     "app:main": {
@@ -40,6 +56,9 @@ OPTIONS = {
         "smtp.server": f"127.0.0.1:{env('IP_SMTP_PORT', '1025')}",
         "smtp.starttls": "false",
         "smtp.mail_from": "portail-interne@demo.internalportal.localhost",
+        # harvesters: the demo's shared folder (the key hashing personal columns is a
+        # secret, added by main())
+        "ckanext.internalportal.files_harvester.allowed_roots": str(PARTAGES),
     },
     "DEFAULT": {"debug": "false"},
     # the portal's own progress lines are enough: CKAN's debug log is not for a demo
@@ -54,7 +73,10 @@ def main() -> None:
         subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "generate", "config", str(INI)],
                        check=True, stdout=subprocess.DEVNULL)
     (ROOT / ".state" / "storage").mkdir(parents=True, exist_ok=True)
-    for section, options in OPTIONS.items():
+    PARTAGES.mkdir(parents=True, exist_ok=True)
+    secret = {"ckanext.internalportal.harvest.hmac_key": kept_secret(
+        ROOT / ".state" / "harvest-hmac-key")}
+    for section, options in {**OPTIONS, "app:main": {**OPTIONS["app:main"], **secret}}.items():
         config_edit_using_option_strings(
             str(INI), [f"{k}={v}" for k, v in options.items()], section, edit=False)
 

@@ -19,7 +19,9 @@ SOLR_PORT=${IP_SOLR_PORT:-8983}
 SOLR_HEAP=${IP_SOLR_HEAP:-512m}
 SMTP_PORT=${IP_SMTP_PORT:-1025}
 SOLR_CORES=(ckan ckan_test ckan_bench)
-PG_DATABASES=(ckan ckan_test ckan_bench)
+# demo_app: the demo's « business application » (ckanext/internalportal/demo/harvest.py fills
+# it at each `make demo`; the demo's SQL harvest source reads it)
+PG_DATABASES=(ckan ckan_test ckan_bench demo_app)
 PG_USER=ckan_default
 PG_PASSWORD=pass
 VENV="$ROOT/.venv"

@@ -33,7 +33,14 @@ def demo():
               help="Crée aussi cet administrateur système (mot de passe : "
                    "INTERNALPORTAL_ADMIN_PASSWORD).")
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que le bilan.")
-def demo_load(data_dir: str | None, admin_name: str | None, quiet: bool):
+@click.option("--harvest", "with_harvest", is_flag=True,
+              help="Puis crée et moissonne les sources de démonstration (comme « demo "
+                   "harvest »).")
+@click.option("--udata-url", envvar="IP_DEMO_UDATA_URL", default=None,
+              help="Avec --harvest : le serveur data.gouv.fr de démonstration déjà lancé "
+                   "(sinon un serveur local le temps du moissonnage).")
+def demo_load(data_dir: str | None, admin_name: str | None, quiet: bool, with_harvest: bool,
+              udata_url: str | None):
     """Crée ou met à jour les ministères et jeux de démonstration (sans doublon), puis
     réindexe les jeux chargés."""
     data_dir = data_dir or tk.config.get("ckanext.internalportal.demo.data_dir") or None
@@ -56,6 +63,54 @@ def demo_load(data_dir: str | None, admin_name: str | None, quiet: bool):
     indexed = loader.reindex(data)
     click.secho(f"Démonstration chargée en {time.monotonic() - started:.1f} s : {report} ; "
                 f"{indexed} jeu(x) réindexé(s)", fg="green")
+    if with_harvest:
+        _demo_harvest(data_dir, admin_name, udata_url, None, quiet)
+
+
+@demo.command("harvest")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False),
+              help="Dossier des données (par défaut : celles livrées avec le paquet).")
+@click.option("--admin", "admin_name", default=None,
+              help="L'administrateur système qui crée les sources (par défaut : "
+                   "l'utilisateur du site).")
+@click.option("--udata-url", envvar="IP_DEMO_UDATA_URL", default=None,
+              help="Le serveur data.gouv.fr de démonstration déjà lancé (sinon un serveur "
+                   "local le temps du moissonnage).")
+@click.option("--app-database", default=None,
+              help="La base de l'application métier (par défaut : celle de sources.yaml).")
+@click.option("-q", "--quiet", is_flag=True, help="N'afficher que le bilan.")
+def demo_harvest(data_dir: str | None, admin_name: str | None, udata_url: str | None,
+                 app_database: str | None, quiet: bool):
+    """Crée ou met à jour les sources de moissonnage de démonstration (une base SQL, un
+    dossier partagé, data.gouv.fr), sans doublon, et moissonne chacune une fois."""
+    data_dir = data_dir or tk.config.get("ckanext.internalportal.demo.data_dir") or None
+    _demo_harvest(data_dir, admin_name, udata_url, app_database, quiet)
+
+
+def _demo_harvest(data_dir: str | None, admin_name: str | None, udata_url: str | None,
+                  app_database: str | None, quiet: bool) -> None:
+    from .demo import harvest
+    try:
+        sources = harvest.read_sources(data_dir, loader.read_demo_data(data_dir).organizations)
+    except loader.DemoDataError as e:
+        raise click.ClickException(str(e))
+    if not sources:
+        return
+    click.echo(f"Moissonnage de {len(sources)} source(s) de démonstration…")
+    started = time.monotonic()
+    context = ((lambda: {"user": admin_name, "ignore_auth": False}) if admin_name
+               else site_context)
+    reports = harvest.harvest(sources, context, progress=(lambda m: None) if quiet
+                              else click.echo, app_database=app_database,
+                              udata_url=udata_url,
+                              flask_app=click.get_current_context().meta.get("flask_app"))
+    failed = [r for r in reports if r.failure]
+    datasets = sum(len(r.datasets) for r in reports)
+    click.secho(f"Moissonnage terminé en {time.monotonic() - started:.1f} s : "
+                f"{len(reports) - len(failed)} source(s) moissonnée(s), {datasets} jeu(x) "
+                f"moissonné(s)" + (f", {len(failed)} en échec : "
+                                   + ", ".join(r.name for r in failed) if failed else ""),
+                fg="yellow" if failed else "green")
 
 
 @demo.command("admin")

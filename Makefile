@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv up down status demo demo-load test bench i18n clean
+.PHONY: help venv assets up down status demo demo-load test bench i18n clean
 
 help:
 	@echo "make demo    portail de démonstration sur http://127.0.0.1:5000"
@@ -17,7 +17,11 @@ help:
 venv:
 	@scripts/venv.sh
 
-up: venv
+# the DSFR and axe-core from the npm registry (package-lock.json), copied where CKAN serves them
+assets:
+	@scripts/assets.sh
+
+up: venv assets
 	@scripts/services.sh up
 
 down:

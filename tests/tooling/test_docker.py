@@ -524,8 +524,28 @@ def test_the_image_is_built_from_the_official_ckan_2_12_base_image_pinned_by_tag
         image = next(a for a in args if not a.startswith("--"))
         assert "$" not in image, image
         assert is_pinned(image), image
-    base = next(a for a in froms[0] if not a.startswith("--"))
+    # the portal's image is the last stage (the first builds the front-end files)
+    base = next(a for a in froms[-1] if not a.startswith("--"))
     assert re.fullmatch(r"ckan/ckan-base:2\.12\.\d+(-py\d+\.\d+)?", base), base
+
+
+def test_the_image_carries_the_dsfr_files_built_from_the_lock_file_not_node():
+    """The DSFR's files come from npm with the lock file (scripts/assets.sh, as `make assets`)
+    in a Node.js stage; the portal's image copies the files only."""
+    instructions = dockerfile_instructions()
+    froms = [args.split() for instruction, args in instructions if instruction == "FROM"]
+    assert len(froms) == 2 and froms[0][0].startswith("node:") and froms[0][-1] == "assets"
+    assert re.fullmatch(r"node:20\.\d+-bookworm-slim", froms[0][0]), froms[0]
+    lines = [f"{i} {a}" for i, a in instructions]
+    assets_stage = lines[:next(n for n, line in enumerate(lines[1:], 1)
+                               if line.startswith("FROM "))]
+    assert "COPY package.json package-lock.json .dsfr.yml ./" in assets_stage
+    assert "RUN bash scripts/assets.sh" in assets_stage
+    vendor = "ckanext/internalportal/public/internalportal/vendor"
+    assert any(line.startswith("COPY --from=assets") and vendor in line for line in lines)
+    # the files a checkout may hold are not those of the image: the stage builds them again
+    ignored = (DOCKER / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
+    assert vendor in ignored and "node_modules" in ignored
 
 
 def test_the_image_installs_the_pinned_extensions_and_this_package():
@@ -628,7 +648,7 @@ def test_a_failed_migration_stops_the_container_before_it_serves(tmp_path):
 
 def test_every_file_the_dockerfile_copies_exists():
     for instruction, args in dockerfile_instructions():
-        if instruction != "COPY":
+        if instruction != "COPY" or "--from=" in args:  # another stage's files
             continue
         sources = [a for a in shlex.split(args) if not a.startswith("--")][:-1]
         for source in sources:

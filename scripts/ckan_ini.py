@@ -59,6 +59,12 @@ OPTIONS = {
         # harvesters: the demo's shared folder (the key hashing personal columns is a
         # secret, added by main())
         "ckanext.internalportal.files_harvester.allowed_roots": str(PARTAGES),
+        # the DSFR header and footer: who runs the demo portal, and the address of its
+        # accessibility and personal data pages
+        "ckanext.internalportal.theme.ministry":
+            "Démonstration interministérielle — Direction du numérique",
+        "ckanext.internalportal.theme.contact_email":
+            "donnees@demo.internalportal.localhost",
     },
     "DEFAULT": {"debug": "false"},
     # the portal's own progress lines are enough: CKAN's debug log is not for a demo

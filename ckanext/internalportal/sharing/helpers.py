@@ -14,7 +14,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.internalportal.lib.access import level_concept
-from ckanext.internalportal.sharing import access
+from ckanext.internalportal.lib.i18n import current_language
+from ckanext.internalportal.sharing import access, received
 
 __all__ = [
     "internalportal_may_read_data",
@@ -24,6 +25,7 @@ __all__ = [
     "internalportal_access_level",
     "internalportal_access_level_label",
     "internalportal_share_last_day",
+    "internalportal_shared_with_me",
 ]
 
 # the index field of the access level (indexing.py) and of its facet
@@ -31,13 +33,6 @@ FACET_FIELD = "access_level"
 
 
 _context = access.current_user_context
-
-
-def _language() -> Optional[str]:
-    try:
-        return tk.h.lang()
-    except (RuntimeError, TypeError, AttributeError):  # outside a request
-        return tk.config.get("ckan.locale_default")
 
 
 def internalportal_may_read_data(pkg_dict: dict[str, Any]) -> bool:
@@ -86,7 +81,7 @@ def internalportal_access_level_label(level: Any, short: bool = False) -> str:
     concept = level_concept(level)
     if concept is None:
         return level if isinstance(level, str) else ""
-    label = concept.label(_language())
+    label = concept.label(current_language())
     return label.split(" (", 1)[0] if short else label
 
 
@@ -103,6 +98,20 @@ def internalportal_share_last_day(share: dict[str, Any]) -> str:
     last_day = (moment - datetime.timedelta(microseconds=1)).date()
     # noon: the same day in any display time zone of Europe
     return tk.h.render_datetime(datetime.datetime.combine(last_day, datetime.time(12)))
+
+
+def internalportal_shared_with_me(limit: int = 6) -> list[dict[str, Any]]:
+    """The home page's « Partagés avec mon organisation »: the datasets last shared with the
+    current user's organisations, ``[{package, share}]`` (``package`` as ``package_search``
+    gives it to the user, ``share`` as ``organization_shared_datasets_list``), at most
+    ``limit``, each dataset once; empty for an anonymous visitor. Every action runs as the
+    user (received.py, as for the page ``shared_with_me`` of views.py)."""
+    if tk.current_user.is_anonymous:
+        return []
+    try:
+        return received.latest(limit)
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
 
 
 # ------------------------------------------------------------------ the search facet

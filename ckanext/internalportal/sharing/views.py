@@ -22,13 +22,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
-from ckanext.internalportal.sharing import access, rules
+from ckanext.internalportal.sharing import access, received, rules
 from ckanext.internalportal.sharing.logic.action import AUDIT_COLUMNS
 
 sharing = Blueprint("internalportal_sharing", __name__)
 
-# « Partagés avec mon organisation »: the datasets of one organisation shown in one search
-MAX_LISTED = 1000
 # the fields of the forms (their errors are shown next to them, the others above the form)
 SHARE_FIELDS = ("organization", "expires", "reason")
 REQUEST_FIELDS = ("reason", "organization")
@@ -219,31 +217,15 @@ def request_access(id: str):
 
 
 # --------------------------------------------------------- « Partagés avec mon organisation »
-def _datasets_by_id(ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The full dataset dicts (as the search gives them to the user) of ``ids``."""
-    if not ids:
-        return {}
-    fq = "id:(" + " OR ".join(f'"{i}"' for i in ids[:MAX_LISTED]) + ")"
-    result = _action("package_search", {"fq": fq, "rows": min(len(ids), MAX_LISTED),
-                                        "include_private": True})
-    return {pkg["id"]: pkg for pkg in result["results"]}
-
-
 @sharing.route("/partages")
 def shared_with_me():
     """What is shared with the user's organisations, and the access requests they made."""
     if tk.current_user.is_anonymous:
         tk.h.flash_error(tk._("Sign in to see what is shared with your organisation."))
         return tk.redirect_to("user.login")
-    sections = []
-    for org in _action("organization_list_for_user", {"permission": "read"}):
-        received = _action("organization_shared_datasets_list", {"id": org["id"]})
-        found = _datasets_by_id([row["dataset"]["id"] for row in received])
-        sections.append({
-            "organization": org,
-            "datasets": [{"package": found[row["dataset"]["id"]], "share": row["share"]}
-                      for row in received if row["dataset"]["id"] in found],
-        })
+    sections = [{"organization": section["organization"],
+                 "datasets": received.with_datasets(section["rows"])}
+                for section in received.by_organisation()]
     return tk.render("internalportal_sharing/shared_with_me.html", {
         "sections": sections, "requests": _action("access_request_list_mine", {}),
     })

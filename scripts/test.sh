@@ -8,6 +8,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 CKAN="$ROOT/.venv/bin/ckan"
 
+# the browser tests (tests/browser) drive Debian's Chromium, never a downloaded browser
+apt_install chromium
 say "Base de test : remise à zéro et migrations"
 # db clean also empties the test Solr core; db upgrade runs core and plugin migrations
 "$CKAN" -c test.ini db clean --yes >/dev/null

@@ -41,12 +41,40 @@ def _add_served_directory(config_, relative_path: str, config_var: str) -> str:
     return absolute_path
 
 
+def _with_compiled_templates(get_options):
+    """CKAN's Jinja options, with one bytecode cache for the whole run: every web app a test
+    makes has a Jinja environment of its own, which compiles again each template its first
+    page renders (the DSFR pages: sixty templates, a second per app). Jinja keys the cache by
+    the template's file and checks it against the source, so an edited template is compiled
+    again."""
+    import jinja2
+
+    class Cache(jinja2.BytecodeCache):
+        compiled: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket) -> None:
+            if bucket.key in self.compiled:
+                bucket.bytecode_from_string(self.compiled[bucket.key])
+
+        def dump_bytecode(self, bucket) -> None:
+            self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+    cache = Cache()
+
+    def get_jinja_env_options():
+        return dict(get_options(), bytecode_cache=cache)
+    return get_jinja_env_options
+
+
 def pytest_sessionstart(session):
     try:
         import ckan.plugins.toolkit as toolkit
+        from ckan.lib import jinja_extensions
     except ImportError:  # the static tests may run without CKAN
         return
     toolkit._add_served_directory = _add_served_directory
+    jinja_extensions.get_jinja_env_options = _with_compiled_templates(
+        jinja_extensions.get_jinja_env_options)
 
 
 @pytest.fixture

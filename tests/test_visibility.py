@@ -58,7 +58,7 @@ from werkzeug.datastructures import FileStorage
 from ckanext.internalportal import settings
 from ckanext.internalportal.sharing import shares
 from ckanext.internalportal.sharing.model import Share
-from tests.factories import create_dataset, well_filled
+from tests.factories import EU, create_dataset, well_filled
 
 # image_view (an optional plugin of the portal) so that resource views exist to be asked for
 PLUGINS = f"{settings.PORTAL_PLUGINS} image_view"
@@ -67,6 +67,9 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
 
 LEVELS = ("public", "internal", "restricted", "private")
 SHAREABLE = {"restricted", "private"}
+# each level's dataset has an EU data theme of its own, so that the themes' facet tells them apart
+THEME_OF = {level: f"{EU}/data-theme/{code}"
+            for level, code in zip(LEVELS, ("ECON", "EDUC", "HEAL", "ENVI"))}
 # "expired" first: each surface meets the expired share before anything sweeps it
 ROLES = ("expired", "anonymous", "noorg", "outsider", "shared", "revoked", "member", "editor",
          "admin", "sysadmin")
@@ -198,7 +201,7 @@ def build_world() -> World:
         pkg = create_dataset(orgs[level], user=editor, **well_filled(
             name=f"matrice-{level}", title=f"Jeu {level} de la matrice",
             access_level=level, license_id="lov2" if level == "public" else "notspecified",
-            groups=[{"name": groups[level]["name"]}],
+            groups=[{"name": groups[level]["name"]}], theme=[THEME_OF[level]],
             resources=[{"name": "Fichier distant", "url": external, "format": "CSV"}]))
         content = f"commune;valeur\nsecret-{level};1\n".encode()
         upload = _upload(pkg, level, content, editor)
@@ -460,8 +463,18 @@ def package_autocomplete(c, role):
 
 def _facets(c, role, include_private=True):
     _, result = c.api(role, "package_search", q="*:*", rows=0, include_private=include_private,
-                      **{"facet.field": ["access_level", "organization"], "facet.limit": -1})
+                      **{"facet.field": ["access_level", "organization", "vocab_theme"],
+                         "facet.limit": -1})
     return result["facets"]
+
+
+def facet_theme(c, role):
+    """The themes' facet (the search page's and the home page's « Thèmes »): each level's
+    dataset has a theme of its own, counted only for those who see it."""
+    counts = _facets(c, role)["vocab_theme"]
+    return {level: Observation(counts.get(THEME_OF[level], 0) > 0,
+                               count=counts.get(THEME_OF[level], 0))
+            for level in LEVELS}
 
 
 def facet_access_level(c, role):
@@ -653,6 +666,36 @@ def _listing_page(c, role, url, pkg) -> Observation:
     return Observation(_dataset_link(pkg) in body, count=count)
 
 
+def home_page(c, role):
+    """The home page: the latest datasets, those shared with the reader's organisation (and,
+    with the statistics, the most used): a selection, where a dataset may be left out but
+    never one the reader may not see, by its link or its title."""
+    status, body = c.page(role, "/")
+    assert status == 200
+    text = html.unescape(body)
+    return {level: Observation(_dataset_link(pkg) in body or pkg["title"] in text)
+            for level, pkg in c.world.datasets.items()}
+
+
+def footer_pages(c, role):
+    """The pages of the footer (accessibility statement, legal notice, personal data, site
+    map): text of the portal, never a dataset."""
+    from ckanext.internalportal.theme.views import PAGES
+
+    bodies = []
+    for url, _template in PAGES.values():
+        status, body = c.page(role, url)
+        assert status == 200, url
+        bodies.append(html.unescape(body))
+    return {level: Observation(any(_dataset_link(pkg) in b or pkg["title"] in b
+                                   for b in bodies))
+            for level, pkg in c.world.datasets.items()}
+
+
+def never(role: str, level: str) -> bool:
+    return False
+
+
 def search_page(c, role):
     status, body = c.page(role, "/dataset/?q=name:matrice-*")
     return {level: Observation(_dataset_link(pkg) in body)
@@ -766,6 +809,8 @@ class Surface:
     rule: Callable[[str, str], bool]            # is the dataset seen
     data_rule: Callable[[str, str], bool] = has_data  # is its data in the answer
     names_dataset: bool = False                 # 404, never 403, for those who may not see it
+    selection: bool = False                     # lists a selection: a dataset one may see
+    #                                             may be left out, never one one may not
 
 
 SURFACES: dict[str, Surface] = {
@@ -792,6 +837,7 @@ SURFACES: dict[str, Surface] = {
     "api package_search q=res_url": Surface(package_search_by_resource_url, found_by_url),
     "api package_search facet access_level": Surface(facet_access_level, sees),
     "api package_search facet organization": Surface(facet_organization, sees),
+    "api package_search facet vocab_theme": Surface(facet_theme, sees),
     "api package_list": Surface(package_list, public_only),
     "api current_package_list_with_resources": Surface(current_package_list_with_resources,
                                                        public_or_sysadmin),
@@ -830,6 +876,10 @@ SURFACES: dict[str, Surface] = {
         access_request_page, signed_in_sees, names_dataset=True),
     "page /partages (Partagés avec mon organisation)": Surface(shared_with_me_page, receivers),
     "search page": Surface(search_page, sees),
+    "home page (latest, shared with my organisation)": Surface(home_page, sees,
+                                                              selection=True),
+    "footer pages /accessibilite, /mentions-legales, /donnees-personnelles, /plan-du-site":
+        Surface(footer_pages, never),
     "organization page": Surface(organization_page, sees),
     "group page": Surface(group_page, sees),
     # RDF and feeds (open data: public datasets only, sysadmins included)
@@ -859,7 +909,7 @@ SURFACES: dict[str, Surface] = {
 def mismatches_of(surface: Surface, role: str, level: str, seen: Observation) -> list[str]:
     expected = surface.rule(role, level)
     found = []
-    if seen.seen != expected:
+    if seen.seen != expected and not (surface.selection and expected):
         found.append(f"{'seen' if seen.seen else 'not seen'}, expected "
                      f"{'seen' if expected else 'not seen'}")
     if seen.data is not None and seen.data and not surface.data_rule(role, level):

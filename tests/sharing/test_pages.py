@@ -37,8 +37,8 @@ def facet_items(html: str) -> dict[str, tuple[str, int]]:
     """The access-level facet: code (in the link) -> (label, count)."""
     found = {}
     for href, label, count in re.findall(
-            r'<a hx-boost="true" href="([^"]*access_level=[^"]*)"[^>]*>\s*'
-            r'<span class="item-label">(.*?)</span>.*?<span class="item-count badge">(\d+)',
+            r'<a [^>]*href="([^"]*access_level=[^"]*)"[^>]*>\s*'
+            r'<span class="item-label">(.*?)</span>.*?<span class="item-count[^"]*">(\d+)',
             html, re.S):
         code = re.search(r"access_level=([a-z]+)", href).group(1)
         found[code] = (text(label), int(count))

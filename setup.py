@@ -32,6 +32,7 @@ setup(
         "ckan.plugins": [
             "internalportal = ckanext.internalportal.plugin:InternalPortalPlugin",
             "internalportal_sharing = ckanext.internalportal.sharing.plugin:SharingPlugin",
+            "internalportal_stats = ckanext.internalportal.stats.plugin:StatsPlugin",
             "sql_harvester = ckanext.internalportal.harvesters.sql.plugin:SQLHarvester",
             "files_harvester = ckanext.internalportal.harvesters.files.plugin:FilesHarvester",
             "udata_harvester = ckanext.internalportal.harvesters.udata.plugin:UdataHarvester",

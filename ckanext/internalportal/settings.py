@@ -21,7 +21,8 @@ from __future__ import annotations
 # (harvesters/: SQL databases, file shares, udata) after harvest, activity last as in CKAN's
 # default list. A plugin of the suite joins this string when it is delivered (see README.md,
 # « Développement »).
-PORTAL_PLUGINS = ("internalportal internalportal_sharing scheming_datasets dcat harvest "
+PORTAL_PLUGINS = ("internalportal internalportal_sharing internalportal_stats scheming_datasets "
+                  "dcat harvest "
                   "ckan_harvester sql_harvester files_harvester udata_harvester activity")
 
 # The suite's three harvesters (harvesters/), in the portal's set: each a plugin an
@@ -35,7 +36,7 @@ OPTIONAL_PLUGINS = "text_view image_view"
 
 # The plugins of the suite still to come (their tickets), for the documentation of the Docker
 # and README copies; not registered, never enabled before they exist.
-COMING_PLUGINS = "internalportal_stats"
+COMING_PLUGINS = ""
 
 LOCALE_DEFAULT = "fr"
 LOCALES_OFFERED = "fr en"

@@ -1,0 +1,50 @@
+"""internalportal_stats: how each dataset is used (views, downloads, API calls, search
+appearances), by which organisation, for its producers.
+
+Wiring only: what an event is, pure, in events.py; capture.py turns requests into events
+(``IMiddleware``'s ``after_request`` hook and ``after_dataset_search``); store.py counts them
+in Redis and rolls them up into PostgreSQL (model.py, ``ckan db upgrade -p
+internalportal_stats``); actions and auth in logic/; pages in views.py and templates/; the
+rollup and the demo's history in cli.py (``ckan internalportal stats …``).
+"""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.internalportal.lib.plugin import SuiteTranslation
+from ckanext.internalportal.stats import capture, cli
+
+
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.blueprints
+@tk.blanket.config_declarations
+@tk.blanket.helpers
+class StatsPlugin(p.SingletonPlugin, SuiteTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IClick)
+
+    # IConfigurer
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
+
+    # IMiddleware: every request's events, after its response
+    def make_middleware(self, app, config):
+        return capture.install(app)
+
+    # IPackageController: the datasets of a page of search results
+    def after_dataset_search(self, search_results, search_params):
+        capture.after_dataset_search(search_results)
+        return search_results
+
+    # IClick: ``ckan internalportal stats …``, in the base plugin's group when it is loaded
+    def get_commands(self):
+        if p.plugin_loaded("internalportal"):
+            from ckanext.internalportal.cli import internalportal
+            internalportal.add_command(cli.stats)
+            return []
+        return [cli.standalone_group()]

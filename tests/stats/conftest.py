@@ -1,0 +1,26 @@
+"""The statistics tests' fixtures: the counters' Redis emptied around each test (the real
+Redis of ``make up``, database 1 of test.ini, under the test site's prefix only)."""
+from __future__ import annotations
+
+import pytest
+
+
+def clear_counters() -> None:
+    from ckanext.internalportal.stats import store
+
+    r = store.client()
+    names = list(r.scan_iter(match=store.prefix() + "*", count=1000))
+    if names:
+        r.delete(*names)
+
+
+@pytest.fixture
+def counters(clean_db):
+    """A clean database and no counter in Redis; the process's outage state reset."""
+    from ckanext.internalportal.stats import store
+
+    clear_counters()
+    store._outage.__init__()
+    yield store
+    clear_counters()
+    store._outage.__init__()

@@ -65,6 +65,9 @@ OPTIONS = {
             "Démonstration interministérielle — Direction du numérique",
         "ckanext.internalportal.theme.contact_email":
             "donnees@demo.internalportal.localhost",
+        # usage statistics: rolled up every minute by the demo's jobs worker, so that a
+        # visit shows in the « Statistiques » tab a minute later
+        "ckanext.internalportal.stats.flush_interval": "1",
     },
     "DEFAULT": {"debug": "false"},
     # the portal's own progress lines are enough: CKAN's debug log is not for a demo

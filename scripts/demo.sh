@@ -66,6 +66,8 @@ say "Administrateur système « $ADMIN », données de démonstration (puis inde
 INTERNALPORTAL_ADMIN_PASSWORD="$PASSWORD" INTERNALPORTAL_AGENT_PASSWORD="$AGENT_PASSWORD" \
 IP_DEMO_UDATA_URL="$UDATA_URL" \
   "$CKAN" -c "$INI" internalportal demo load --admin "$ADMIN" --harvest
+say "Historique d'usage de démonstration (six mois, par les compteurs puis l'agrégation)"
+"$CKAN" -c "$INI" internalportal stats demo
 # the agents of the demo data, one line each (name, ministry), then what to try first
 AGENTS=$("$ROOT/.venv/bin/python" -c 'import textwrap
 from ckanext.internalportal.demo import loader
@@ -108,6 +110,10 @@ for stage in gather fetch; do
     "$CKAN" -c "$INI" harvester "$stage-consumer" >"$HARVEST_STATE/$stage-consumer.log" 2>&1 < /dev/null &
   BACKGROUND+=($!)
 done
+# CKAN's background jobs: the statistics' rollup every minute (flush_interval), e-mails
+CKAN_REDIS_URL="redis://127.0.0.1:${IP_REDIS_PORT:-6380}/0?socket_timeout=604800" \
+  "$CKAN" -c "$INI" jobs worker >"$HARVEST_STATE/jobs-worker.log" 2>&1 < /dev/null &
+BACKGROUND+=($!)
 say "Service du portail sur http://127.0.0.1:$PORT (Ctrl-C pour arrêter)"
 # not exec: on exit (Ctrl-C included) the trap stops what runs in the background
 "$CKAN" -c "$INI" run -H 127.0.0.1 -p "$PORT" --disable-reloader

@@ -225,8 +225,20 @@ def build_world() -> World:
                 helpers.call_action("follow_dataset", context={"user": people[role]["name"]},
                                     id=pkg["id"])
     harvest_each_dataset(world)
+    record_usage(world, org_of["outsider"])
     expire_shares_without_sweep(world)
     return world
+
+
+def record_usage(world: World, reader_org: dict) -> None:
+    """Usage of each dataset by an agent of ``reader_org`` (``ministere-outsider``), rolled up:
+    who reads a dataset is for its producers only (the statistics surfaces)."""
+    from ckanext.internalportal.stats import events, store
+
+    hour = events.hour_of(events.utcnow())
+    store.add({events.Counter(hour, pkg["id"], "", "view", "web", reader_org["id"]): 3
+               for pkg in world.datasets.values()})
+    store.flush()
 
 
 def harvest_each_dataset(world: World) -> None:
@@ -431,6 +443,49 @@ def dataset_follower_count(c, role, level, pkg):
     """An anonymous action that names the dataset: it must not confirm a private one."""
     status, _ = c.api(role, "dataset_follower_count", id=pkg["name"])
     return Observation(status == 200, status=status)
+
+
+@_per_dataset
+def dataset_usage_show(c, role, level, pkg):
+    status, result = c.api(role, "dataset_usage_show", id=pkg["name"])
+    return Observation(status == 200, status=status)
+
+
+@_per_dataset
+def dataset_usage_consumers(c, role, level, pkg):
+    """Who reads the dataset (the reading ministry's name), in the usage action's answer."""
+    status, result = c.api(role, "dataset_usage_show", id=pkg["name"])
+    return Observation(status == 200 and "ministere-outsider" in json.dumps(result))
+
+
+def organization_usage_show(c: Client, role: str) -> Answers:
+    """The usage of each level's owner organisation: its datasets' names and their readers."""
+    answers = {}
+    for level, org in c.world.orgs.items():
+        status, result = c.api(role, "organization_usage_show", id=org["name"])
+        text = json.dumps(result) if status == 200 else ""
+        answers[level] = Observation(c.world.datasets[level]["name"] in text
+                                     or "ministere-outsider" in text)
+    return answers
+
+
+def site_usage_show(c: Client, role: str) -> Answers:
+    status, result = c.api(role, "site_usage_show")
+    text = json.dumps(result) if status == 200 else ""
+    return {level: Observation(pkg["name"] in text)
+            for level, pkg in c.world.datasets.items()}
+
+
+@_per_dataset
+def usage_csv(c, role, level, pkg):
+    status, body = c.page(role, f"/dataset/{pkg['name']}/statistiques.csv?table=series")
+    return Observation(status == 200, status=status)
+
+
+@_per_dataset
+def usage_consumers_csv(c, role, level, pkg):
+    status, body = c.page(role, f"/dataset/{pkg['name']}/statistiques.csv?table=consumers")
+    return Observation(status == 200 and "ministere-outsider" in body)
 
 
 # --- API, lists (one call per role)
@@ -692,6 +747,10 @@ def footer_pages(c, role):
             for level, pkg in c.world.datasets.items()}
 
 
+def sysadmin_only(role: str, level: str) -> bool:
+    return role == "sysadmin"
+
+
 def never(role: str, level: str) -> bool:
     return False
 
@@ -830,6 +889,12 @@ SURFACES: dict[str, Surface] = {
                                                organisation_admins, names_dataset=True),
     "api dataset_sharing_audit_list": Surface(dataset_sharing_audit_list, organisation_admins,
                                               names_dataset=True),
+    "api dataset_usage_show": Surface(dataset_usage_show, sees, names_dataset=True),
+    "api dataset_usage_show by_consumer (who reads)": Surface(dataset_usage_consumers,
+                                                             organisation_members),
+    "api organization_usage_show (the owner's)": Surface(organization_usage_show,
+                                                         organisation_members),
+    "api site_usage_show": Surface(site_usage_show, sysadmin_only),
     # the API, searches and lists
     "api package_search": Surface(package_search, sees),
     "api package_search fl=validated_data_dict,data_dict,res_url…": Surface(
@@ -870,6 +935,10 @@ SURFACES: dict[str, Surface] = {
                                                  names_dataset=True),
     "dataset activity page": Surface(dataset_activity_page, has_data, names_dataset=True),
     "sharing audit CSV": Surface(audit_csv, organisation_admins, names_dataset=True),
+    "statistics CSV /dataset/<name>/statistiques.csv": Surface(usage_csv, sees,
+                                                               names_dataset=True),
+    "statistics CSV ?table=consumers (who reads)": Surface(usage_consumers_csv,
+                                                           organisation_members),
     "sharing tab /dataset/<name>/partage": Surface(sharing_tab, organisation_admins,
                                                    names_dataset=True),
     "access request form /dataset/<name>/demande-acces": Surface(

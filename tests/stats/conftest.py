@@ -6,9 +6,12 @@ import pytest
 
 
 def clear_counters() -> None:
+    import redis
+
+    import ckan.plugins.toolkit as tk
     from ckanext.internalportal.stats import store
 
-    r = store.client()
+    r = redis.Redis.from_url(tk.config.get("ckan.redis.url"))
     names = list(r.scan_iter(match=store.prefix() + "*", count=1000))
     if names:
         r.delete(*names)

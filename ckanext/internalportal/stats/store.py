@@ -33,7 +33,7 @@ from typing import Optional
 
 import redis
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from psycopg2.extras import execute_values
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -209,11 +209,21 @@ def _rows_of(table: sa.Table, moment: str, counts: dict) -> list[dict]:
 
 
 def _upsert(conn, table: sa.Table, rows: list[dict]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        statement = insert(table).values(rows[start:start + CHUNK])
-        conn.execute(statement.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={"count": table.c["count"] + statement.excluded["count"]}))
+    """Add ``rows``' counts to ``table``, in the transaction of ``conn``: psycopg2's
+    ``execute_values``, ``CHUNK`` rows per statement (SQLAlchemy's executemany would send
+    them one by one)."""
+    if not rows:
+        return
+    columns = [c.name for c in table.columns]
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES %s "
+           f"ON CONFLICT ({keys}) DO UPDATE SET count = {table.name}.count + EXCLUDED.count")
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        execute_values(cursor, sql, [tuple(row[c] for c in columns) for row in rows],
+                       page_size=CHUNK)
+    finally:
+        cursor.close()
 
 
 def _read_hash(conn: redis.Redis, name: str) -> dict:
@@ -264,11 +274,7 @@ def _apply_lost(r: redis.Redis, name: str, report: FlushReport) -> None:
                     rows.append({"hour": moment, "count": int(value)})
                 except ValueError:
                     continue
-            if rows:
-                statement = insert(table).values(rows)
-                conn.execute(statement.on_conflict_do_update(
-                    index_elements=["hour"],
-                    set_={"count": table.c["count"] + statement.excluded["count"]}))
+            _upsert(conn, table, rows)
             lost = sum(row["count"] for row in rows)
             conn.execute(stats_model.batch_table.insert().values(
                 id=batch_id, flushed=events.utcnow(), counters=len(rows), events=lost))

@@ -12,3 +12,12 @@ def site_context(**extra: Any) -> dict[str, Any]:
     each call: CKAN actions write into their context)."""
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True, **extra}
+
+
+def validated(data_dict: Any, schema: dict, context: Any) -> dict[str, Any]:
+    """An action's input checked against ``schema`` (``tk.navl_validate``): the clean data, or
+    a ``tk.ValidationError`` naming each field (the suite's actions, one rule)."""
+    data, errors = tk.navl_validate(data_dict or {}, schema, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data

@@ -26,16 +26,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
+from ckanext.internalportal.lib.context import validated
 from ckanext.internalportal.sharing import access, mail, rules, shares
 from ckanext.internalportal.sharing.logic import auth, schema
 from ckanext.internalportal.sharing.model import AccessRequest, Share, SharingEvent
-
-
-def _validated(data_dict: DataDict, schema_: dict, context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(data_dict or {}, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 def _visible_package(context: Context, id_or_name: str) -> model.Package:
@@ -127,7 +121,7 @@ def dataset_share_create(context: Context, data_dict: DataDict) -> dict[str, Any
     :param reason: optional, why (kept in the audit trail)
     :returns: the share
     """
-    data = _validated(data_dict, schema.share_create(), context)
+    data = validated(data_dict, schema.share_create(), context)
     pkg = _visible_package(context, data["id"])
     tk.check_access("dataset_share_create", context, {"id": pkg.id})
     group = _organization(data["organization"])
@@ -145,7 +139,7 @@ def dataset_share_delete(context: Context, data_dict: DataDict) -> dict[str, Any
     :param organization: the organisation's id or name
     :param reason: optional
     """
-    data = _validated(data_dict, schema.share_delete(), context)
+    data = validated(data_dict, schema.share_delete(), context)
     pkg = _visible_package(context, data["id"])
     tk.check_access("dataset_share_delete", context, {"id": pkg.id})
     group = _organization(data["organization"])
@@ -165,7 +159,7 @@ def dataset_share_list(context: Context, data_dict: DataDict) -> list[dict[str, 
 
     :param id: the dataset's id or name
     """
-    data = _validated(data_dict, schema.by_id(), context)
+    data = validated(data_dict, schema.by_id(), context)
     pkg = _visible_package(context, data["id"])
     tk.check_access("dataset_share_list", context, {"id": pkg.id})
     return [_dictize_share(share)
@@ -180,7 +174,7 @@ def organization_shared_datasets_list(context: Context,
     :param id: the organisation's id or name
     :returns: ``[{"dataset": {id, name, title, access_level, organization}, "share": …}]``
     """
-    data = _validated(data_dict, schema.by_id(), context)
+    data = validated(data_dict, schema.by_id(), context)
     group = _organization(data["id"])
     if group is None:
         raise tk.ObjectNotFound(tk._("Organization not found"))
@@ -229,7 +223,7 @@ def dataset_access_request_create(context: Context, data_dict: DataDict) -> dict
     :param reason: why (required)
     :param organization: optional when the agent belongs to one organisation only
     """
-    data = _validated(data_dict, schema.request_create(), context)
+    data = validated(data_dict, schema.request_create(), context)
     pkg = _visible_package(context, data["id"])
     tk.check_access("dataset_access_request_create", context, {"id": pkg.id})
     if (access.level_of(pkg) != "restricted"
@@ -276,7 +270,7 @@ def dataset_access_request_approve(context: Context, data_dict: DataDict) -> dic
     :param expires: optional, last day of the share
     :param reason: optional
     """
-    data = _validated(data_dict, schema.request_approve(), context)
+    data = validated(data_dict, schema.request_approve(), context)
     request = _pending_request(context, data, "dataset_access_request_approve")
     pkg, group = model.Package.get(request.package_id), model.Group.get(request.group_id)
     share = Share.active(package_id=pkg.id, group_id=group.id).first()
@@ -298,7 +292,7 @@ def dataset_access_request_refuse(context: Context, data_dict: DataDict) -> dict
     :param id: the request's id
     :param reason: why (required)
     """
-    data = _validated(data_dict, schema.request_refuse(), context)
+    data = validated(data_dict, schema.request_refuse(), context)
     request = _pending_request(context, data, "dataset_access_request_refuse")
     pkg = model.Package.get(request.package_id)
     _decided(request, "refused", context, data["reason"])
@@ -316,7 +310,7 @@ def dataset_access_request_list(context: Context, data_dict: DataDict) -> list[d
     :param id: the dataset's id or name
     :param state: optional, ``pending``, ``approved`` or ``refused``
     """
-    data = _validated(data_dict, schema.request_list(), context)
+    data = validated(data_dict, schema.request_list(), context)
     pkg = _visible_package(context, data.get("id") or "")
     tk.check_access("dataset_access_request_list", context, {"id": pkg.id})
     query = model.Session.query(AccessRequest).filter_by(package_id=pkg.id)
@@ -331,7 +325,7 @@ def access_request_list_mine(context: Context, data_dict: DataDict) -> list[dict
 
     :param state: optional, ``pending``, ``approved`` or ``refused``
     """
-    data = _validated(data_dict, schema.request_list(), context)
+    data = validated(data_dict, schema.request_list(), context)
     tk.check_access("access_request_list_mine", context, data)
     user = access.user_of(context)
     mine = tk.get_action("organization_list_for_user")({"user": user.name},
@@ -355,7 +349,7 @@ def dataset_sharing_audit_list(context: Context, data_dict: DataDict) -> list[di
 
     :param id: the dataset's id or name
     """
-    data = _validated(data_dict, schema.by_id(), context)
+    data = validated(data_dict, schema.by_id(), context)
     pkg = _visible_package(context, data["id"])
     tk.check_access("dataset_sharing_audit_list", context, {"id": pkg.id})
     rows = (model.Session.query(SharingEvent).filter_by(package_id=pkg.id)

@@ -24,6 +24,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ckanext.internalportal.lib.context import validated
 from ckanext.internalportal.stats import events, store
 from ckanext.internalportal.stats import model as stats_model
 from ckanext.internalportal.stats.logic import schema
@@ -31,13 +32,6 @@ from ckanext.internalportal.stats.logic import schema
 NEVER_USED_DAYS = 90
 TOP = 20
 NEVER_USED_LIMIT = 100
-
-
-def _validated(data_dict: DataDict, schema_: dict, context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(data_dict or {}, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 def _visible_package(context: Context, id_or_name: str) -> model.Package:
@@ -165,7 +159,7 @@ def dataset_usage_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         for its organisation's members and the sysadmins, ``by_consumer`` ([{name, title,
         views, …}]) and ``by_resource`` ([{id, name, views, …}])
     """
-    data = _validated(data_dict, schema.usage_show(), context)
+    data = validated(data_dict, schema.usage_show(), context)
     pkg = _visible_package(context, data["id"])
     tk.check_access("dataset_usage_show", context, {"id": pkg.id})
     period = _period_of(data)
@@ -225,7 +219,7 @@ def organization_usage_show(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: ``{"organization": {id, name, title}, "period", "totals", "series",
         "by_consumer", "by_dataset" (the most used, at most 20)}``
     """
-    data = _validated(data_dict, schema.usage_show(), context)
+    data = validated(data_dict, schema.usage_show(), context)
     group = _organization(data["id"])
     tk.check_access("organization_usage_show", context, {"id": group.id})
     period = _period_of(data)
@@ -272,7 +266,7 @@ def site_usage_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         "pending_counters"}``
     """
     tk.check_access("site_usage_show", context, data_dict)
-    data = _validated(data_dict, schema.site_usage_show(), context)
+    data = validated(data_dict, schema.site_usage_show(), context)
     period = _period_of(data)
     query = _Query(**period)
     lost = stats_model.lost_table

@@ -64,10 +64,37 @@ def build_world() -> World:
                          title="Catalogue de la préfecture")
     job = run_job(source).job
     public = tk.get_action("package_show")({"ignore_auth": True}, {"id": public["id"]})
+    add_usage(public, restricted, people)
     return World(org=people["org"], other_org=people["other_org"], editor=people["editor"],
                  admin=people["admin"], outsider=people["outsider"], stranger=stranger,
                  sysadmin=people["sysadmin"], public=public, restricted=restricted,
                  source=source, job=job)
+
+
+def add_usage(public: dict, restricted: dict, people: dict) -> None:
+    """Two weeks of readings, so that the statistics pages (and the home page's most used
+    datasets) show charts and tables: the public dataset viewed by anonymous visitors and
+    downloaded by the other ministry, the restricted one read by the ministry it is shared
+    with; counted in Redis and rolled up, as real readings are."""
+    import datetime
+
+    from ckanext.internalportal.stats import events, store
+
+    now = events.hour_of(events.utcnow())
+    resource = public["resources"][0]["id"]
+    other, counts = people["other_org"]["id"], {}
+    for day in range(14):
+        hour = now - datetime.timedelta(days=day)
+        for pkg, resource_id, event, channel, consumer, n in (
+                (public, "", "view", "web", events.PUBLIC, 6 + day % 5),
+                (public, "", "search", "web", events.PUBLIC, 20 + day % 7),
+                (public, resource, "download", "download", other, 1 + day % 3),
+                (public, "", "api", "api", events.SAME, day % 2),
+                (restricted, "", "view", "web", other, 2 + day % 2)):
+            key = events.Counter(hour, pkg["id"], resource_id, event, channel, consumer)
+            counts[key] = counts.get(key, 0) + n
+    store.add(counts)
+    store.flush()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ by Playwright's client, axe-core (from npm) run in each page, screenshots saved.
 - ``Visit``: one page opened by a visitor: its HTML, its requests (those that left the portal
   are ``outside``), its console errors, ``audit()`` (axe-core's violations), ``screenshot()``;
 - ``PAGES``: the pages every browser test walks, one line each: a later issue adds its page
-  here (``Page("statistiques", lambda w: f"/dataset/{w.public['name']}/stats")``) and the
+  here (``Page("statistiques", lambda w: f"/dataset/{w.public['name']}/statistiques")``) and the
   accessibility, language and no-outside-request tests cover it for each visitor.
 
 Artifacts (not committed): ``.state/browser/<test>.png`` and ``.state/browser/axe.json``, the
@@ -81,6 +81,10 @@ PAGES: list[Page] = [
     Page("mentions-legales", lambda w: "/mentions-legales", who=("anonymous",)),
     Page("donnees-personnelles", lambda w: "/donnees-personnelles", who=("anonymous",)),
     Page("plan-du-site", lambda w: "/plan-du-site", who=("anonymous",)),
+    Page("statistiques-jeu", lambda w: f"/dataset/{w.public['name']}/statistiques", who=("anonymous", "admin", "stranger")),
+    Page("statistiques-periode-refusee", lambda w: f"/dataset/{w.public['name']}/statistiques?start=abc&end=2026-01-01", who=("admin",), status=400),
+    Page("statistiques-organisation", lambda w: f"/organization/{w.org['name']}/statistiques", who=("editor", "admin")),
+    Page("statistiques-portail", lambda w: "/ckan-admin/statistiques", who=("sysadmin",)),
 ]
 
 

@@ -20,10 +20,11 @@ def clear_counters() -> None:
 @pytest.fixture
 def counters(clean_db):
     """A clean database and no counter in Redis; the process's outage state reset."""
-    from ckanext.internalportal.stats import store
+    from ckanext.internalportal.stats import helpers, store
 
     clear_counters()
     store._outage.__init__()
+    helpers._most_used_cache.clear()
     yield store
     clear_counters()
     store._outage.__init__()

@@ -58,8 +58,10 @@ def _denied(error: Exception, not_found: str):
 
 
 def _page(template: str, usage: dict, errors: dict, status: int, **extra: Any):
+    # the form keeps what was asked; the CSV links, the period shown (the default one when
+    # the asked one was refused)
     extra_vars = {"usage": usage, "errors": errors, "form": _period_args(),
-                  "csv_args": _period_args(), **extra}
+                  "csv_args": {} if errors else _period_args(), **extra}
     return tk.render(template, extra_vars), status
 
 

@@ -88,7 +88,8 @@ class _Query:
 
     def series(self, packages) -> list[dict]:
         c = self.table.c
-        moment = (sa.func.date_trunc("month", self.moment) if self.granularity == "month"
+        moment = (sa.func.date_trunc("month", sa.cast(self.moment, sa.DateTime))
+                  if self.granularity == "month"
                   else self.moment)
         statement = (sa.select(moment, c.event, sa.func.sum(c["count"]))
                      .where(self._where(packages)).group_by(moment, c.event))

@@ -18,12 +18,18 @@ scenarios may declare their own baseline (shared_* against portal_nosharing).
 
 Harvest profile (issue 9): --harvest [--rows N] [--files F] measures the SQL and files
 harvesters (throughput, peak RSS growth, pandas baseline) instead: ipbench/harvest.py.
+
+Statistics profile (internalportal_stats): --stats [--events N] writes N rolled-up usage
+events into the plugin's tables (ipbench/usagedata.py), then times the portal against the
+portal without the plugin (portal_nostats), its pages and actions against the dataset page,
+and counts the Redis round trips of each request and the cost of store.record.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import re
 import subprocess
@@ -42,14 +48,14 @@ if __name__ == "__main__":
                          "(qui utilise .venv/bin/python).\n")
         sys.exit(1)
 
-from ipbench import datagen, sysinfo  # noqa: E402
+from ipbench import datagen, sysinfo, usagedata  # noqa: E402
 from ipbench.common import (  # noqa: E402
     CKAN_CLI, DATA_FILE, EXIT_DATA, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_MEASURE, EXIT_OK,
     EXIT_USAGE, RESULTS_DIR, STATE, BenchError, check_services, error, info, ini_path,
     exclusive_run, pg_connect, purge_solr_core, say, write_ini,
 )
 from ipbench.configs import BASELINE, CONFIGS, Config  # noqa: E402
-from ipbench.scenarios import SCENARIOS  # noqa: E402
+from ipbench.scenarios import SCENARIOS, STATS_PLUGIN  # noqa: E402
 from ipbench.stats import percentile, ratio, summary  # noqa: E402
 from ipbench.worker import PROTOCOL_PREFIX  # noqa: E402
 
@@ -60,6 +66,24 @@ def harvest_describe() -> str:
 
 
 GENERATOR_CONFIG = "plain"     # the data are created under plain CKAN (see configs.py)
+
+# the statistics profile (--stats): its configurations (the first is the baseline), scenarios
+# and the ones whose Redis round trips are counted (README « Statistiques d'usage »)
+STATS_CONFIGS = "portal_nostats,portal"
+STATS_SCENARIOS = ("dataset_page,package_show,resource_download,search_anon,"
+                   "top_dataset_page,stats_page,usage_show,usage_show_year,org_usage_show,"
+                   "site_usage_show,home_page,package_create")   # creations last (org's)
+STATS_REPEAT, STATS_WARMUP = 120, 10         # the profile's --repeat and --warmup defaults
+STATS_TRIP_SCENARIOS = ["dataset_page", "package_show", "resource_download", "search_anon",
+                        "package_create", "top_dataset_page", "stats_page", "usage_show"]
+# timed requests of a scenario in the profile = --repeat × factor (warm-up likewise, at least
+# 2): more for the quick requests of the 1.05 targets, fewer for the slow informative actions
+STATS_REPEAT_FACTORS = {"package_show": 3.0, "resource_download": 3.0, "search_anon": 3.0,
+                        "package_create": 2.0,
+                        "top_dataset_page": 0.5, "stats_page": 0.5, "home_page": 0.5,
+                        "usage_show_year": 0.2, "org_usage_show": 0.2, "site_usage_show": 0.1}
+STATS_TRIP_REQUESTS = 20
+STATS_RECORD_CALLS = 5000
 
 
 # ------------------------------------------------------------------ arguments
@@ -100,22 +124,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--orgs", type=positive, default=20,
                     help="nombre d'organisations (défaut : 20)")
     ap.add_argument("--seed", type=int, default=42, help="graine du générateur (défaut : 42)")
-    ap.add_argument("--repeat", type=positive, default=200,
+    ap.add_argument("--repeat", type=positive, default=None,
                     help="requêtes mesurées par scénario et par configuration, réparties "
-                         "sur les tours (défaut : 200)")
-    ap.add_argument("--warmup", type=non_negative, default=20,
-                    help="requêtes de chauffe par scénario, à chaque tour (défaut : 20)")
+                         f"sur les tours (défaut : 200 ; {STATS_REPEAT} avec --stats)")
+    ap.add_argument("--warmup", type=non_negative, default=None,
+                    help="requêtes de chauffe par scénario, à chaque tour (défaut : 20 ; "
+                         f"{STATS_WARMUP} avec --stats)")
     ap.add_argument("--rounds", type=positive, default=2,
                     help="tours alternant les configurations (défaut : 2)")
     ap.add_argument("--name", default=None,
                     help="nom du résultat : benchmarks/results/<nom>.json (défaut : "
                          "foundation, harvest avec --harvest)")
     default_configs = ",".join(n for n, c in CONFIGS.items() if c.default)
-    ap.add_argument("--configs", default=default_configs,
-                    help=f"configurations, dans l'ordre (défaut : {default_configs})")
-    ap.add_argument("--scenarios",
-                    default=",".join(n for n, s in SCENARIOS.items() if s.default),
-                    help="scénarios (défaut : ceux du tour par défaut, voir --list)")
+    ap.add_argument("--configs", default=None,
+                    help=f"configurations, dans l'ordre (défaut : {default_configs} ; "
+                         f"{STATS_CONFIGS} avec --stats)")
+    ap.add_argument("--scenarios", default=None,
+                    help="scénarios (défaut : ceux du tour par défaut, voir --list ; ceux du "
+                         "profil statistiques avec --stats)")
     ap.add_argument("--batch", type=positive, default=10,
                     help="requêtes par lot, les configurations alternant à chaque lot "
                          "(défaut : 10)")
@@ -142,11 +168,31 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                          "(défaut : 1000000)")
     ap.add_argument("--files", type=positive, default=1000,
                     help="avec --harvest : fichiers CSV du dossier moissonné (défaut : 1000)")
+    ap.add_argument("--stats", action="store_true",
+                    help="profil statistiques d'usage (internalportal_stats) : historique de "
+                         "N événements en base, portail contre portail sans le plugin, allers-"
+                         "retours Redis et coût de store.record")
+    ap.add_argument("--events", type=positive, default=10_000_000,
+                    help="avec --stats : événements agrégés écrits dans les tables du plugin "
+                         "(défaut : 10000000)")
     ap.add_argument("--list", action="store_true",
                     help="lister les configurations et les scénarios, puis quitter")
     args = ap.parse_args(argv)
     if args.name is None:
-        args.name = "harvest" if args.harvest else "foundation"
+        args.name = "harvest" if args.harvest else ("stats" if args.stats else "foundation")
+    if args.repeat is None:
+        args.repeat = STATS_REPEAT if args.stats else 200
+    if args.warmup is None:
+        args.warmup = STATS_WARMUP if args.stats else 20
+    if args.configs is None:
+        args.configs = STATS_CONFIGS if args.stats else default_configs
+    if args.scenarios is None:
+        args.scenarios = (STATS_SCENARIOS if args.stats else
+                          ",".join(n for n, s in SCENARIOS.items() if s.default))
+    if args.stats and (args.shares or args.harvest):
+        ap.error("--stats ne se combine ni avec --shares ni avec --harvest")
+    if args.stats and "portal" not in args.configs.split(","):
+        ap.error("--stats demande la configuration « portal » dans --configs")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.name):
         ap.error(f"--name « {args.name} » : lettres, chiffres, « _ », « . », « - » seulement")
     args.config_list = _pick(ap, args.configs, CONFIGS, "configuration")
@@ -369,8 +415,17 @@ def ensure_data(args: argparse.Namespace, configs: list[Config]) -> dict:
             "generation_s": timings["generation_s"],
         }, indent=2) + "\n")
     recorded = json.loads(DATA_FILE.read_text())
-    return {"counts": recorded["counts"], "created": recorded.get("created"),
-            "regenerated": not ok, "timings": timings}
+    out = {"counts": recorded["counts"], "created": recorded.get("created"),
+           "regenerated": not ok, "timings": timings}
+    if args.stats:
+        say(f"Historique d'usage : {args.events} événements agrégés (internalportal_stats)")
+        usage = usagedata.ensure(args.events, args.seed, regenerate=args.regenerate)
+        timings["usage_history_s"] = usage["seconds"]
+        out["usage"] = usage
+        args.stats_top = usage["top_dataset"]["name"]
+        args.stats_year_start = (dt.date.fromisoformat(usage["anchor"])
+                                 - dt.timedelta(days=365)).isoformat()
+    return out
 
 
 # ------------------------------------------------------------------ measuring
@@ -385,6 +440,8 @@ class Worker:
                "--index-procs", str(args.index_procs)]
         if rebuild:
             cmd.append("--rebuild")
+        if getattr(args, "stats_top", None):
+            cmd += ["--stats-top", args.stats_top, "--stats-year-start", args.stats_year_start]
         self.proc = subprocess.Popen(cmd, cwd=str(HERE), env=_env(), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, bufsize=1)
 
@@ -414,9 +471,10 @@ class Worker:
             raise self._fail(f"processus arrêté (code {rc}) ; détails ci-dessus") from None
         return self.event()
 
-    def quit(self) -> None:
-        self.call(cmd="quit")
-        self.proc.wait(timeout=60)
+    def quit(self) -> dict:
+        bye = self.call(cmd="quit")
+        self.proc.wait(timeout=120)
+        return bye
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -427,22 +485,34 @@ class Worker:
                 self.proc.kill()
 
 
+def repeat_of(args: argparse.Namespace, scenario: str) -> tuple[int, int]:
+    """(timed requests over all rounds, warm-up per round) of a scenario in this run."""
+    factor = STATS_REPEAT_FACTORS.get(scenario, 1.0) if args.stats else 1.0
+    if factor == 1.0:
+        return args.repeat, args.warmup
+    return (max(args.rounds, round(args.repeat * factor)),
+            min(args.warmup, max(2, round(args.warmup * factor))))
+
+
 def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if r < total % parts else 0) for r in range(parts)]
 
 
 def applies(config: Config, scenario: str) -> bool:
-    """A search scenario needs the configuration's search index."""
-    return config.index or not SCENARIOS[scenario].search
+    """A search scenario needs the configuration's search index; a plugin's scenario needs
+    the plugin (e.g. the statistics pages: portal only)."""
+    sc = SCENARIOS[scenario]
+    return (config.index or not sc.search) and (sc.plugin is None or sc.plugin in config.plugins)
 
 
 def alternate(workers: dict, names: list[str], scenario: str, n: int, args: argparse.Namespace,
-              phase: str = "") -> dict[str, list[float]]:
+              phase: str = "", warmup: int | None = None) -> dict[str, list[float]]:
     """A warm-up each, then n timed requests each, in batches alternating between the
     configurations, order reversed every batch (ABBA)."""
-    if args.warmup:
+    warmup = args.warmup if warmup is None else warmup
+    if warmup:
         for c in names:
-            workers[c].call(cmd="warmup", scenario=scenario, n=args.warmup, phase=phase)
+            workers[c].call(cmd="warmup", scenario=scenario, n=warmup, phase=phase)
     got: dict[str, list[float]] = {c: [] for c in names}
     for j, k in enumerate(split(n, -(-n // args.batch))):
         for c in (names if j % 2 == 0 else names[::-1]):
@@ -490,6 +560,43 @@ def share_study(args: argparse.Namespace, workers: dict, n: int) -> dict:
     return {"steps": steps, "repeat_per_step": n, "generated_member_org_shares": generated}
 
 
+def stats_probes(args: argparse.Namespace, configs: list[Config], workers: dict) -> dict:
+    """Statistics profile, last round, after the timed scenarios: the Redis round trips of
+    each request in every configuration (STATS_TRIP_REQUESTS untimed requests per scenario,
+    the same ones everywhere), then store.record timed in the portal's process."""
+    say(f"Redis : allers-retours par requête ({STATS_TRIP_REQUESTS} requêtes par scénario et "
+        f"par configuration), puis store.record chronométré ({STATS_RECORD_CALLS} appels)")
+    trips: dict[str, dict] = {}
+    for s in STATS_TRIP_SCENARIOS:
+        if s not in args.scenario_list:
+            continue
+        for c in configs:
+            if not applies(c, s):
+                continue
+            got = workers[c.name].call(cmd="redis_trips", scenario=s, n=STATS_TRIP_REQUESTS)
+            got.pop("event", None)
+            trips.setdefault(s, {})[c.name] = got
+        info(f"{s:<20} " + "   ".join(
+            f"{c} {v['client_per_request']['round_trips']:.2f} aller(s)-retour(s)/requête, "
+            f"{v['client_per_request']['sql_statements']:.1f} SQL"
+            + (f" (dont statistiques {v['client_per_request']['stats_round_trips']:.2f}, "
+               f"serveur : {v['server_per_request'].get('total_reads_processed', 0):.2f} "
+               f"lectures, {v['server_per_request'].get('hincrby', 0):.2f} HINCRBY)"
+               if STATS_PLUGIN in CONFIGS[c].plugins else "")
+            for c, v in trips[s].items()))
+    record = None
+    stats_configs = [c for c in configs if STATS_PLUGIN in c.plugins]
+    if stats_configs:
+        record = workers[stats_configs[0].name].call(cmd="record_timing", n=STATS_RECORD_CALLS)
+        record.pop("event", None)
+        for case, v in record.items():
+            if isinstance(v, dict):
+                info(f"store.record {case} : p50 {v['p50_ms']:.3f} ms, p95 {v['p95_ms']:.3f} "
+                     f"ms, p99 {v['p99_ms']:.3f} ms ({v['calls']} appels, {v['failed']} échecs)")
+    return {"redis_trips": trips, "record_timing": record,
+            "trip_requests": STATS_TRIP_REQUESTS, "record_calls": STATS_RECORD_CALLS}
+
+
 def measure(args: argparse.Namespace, configs: list[Config]) -> tuple[dict, dict, dict]:
     """Per round: one fresh process per configuration, alive together; for each scenario a
     warm-up, then timed batches alternating between the configurations (ABBA order)."""
@@ -524,7 +631,9 @@ def measure(args: argparse.Namespace, configs: list[Config]) -> tuple[dict, dict
             for s in args.scenario_list:
                 t0 = time.perf_counter()
                 these = [c.name for c in configs if applies(c, s)]
-                got = alternate(workers, these, s, per_round[r - 1], args)
+                total, warmup = repeat_of(args, s)
+                got = alternate(workers, these, s, split(total, args.rounds)[r - 1], args,
+                                warmup=warmup)
                 for n in these:
                     pooled[n][s].extend(got[n])
                     rounds_info[n][-1]["p50_ms"][s] = round(percentile(got[n], 50), 3)
@@ -536,8 +645,13 @@ def measure(args: argparse.Namespace, configs: list[Config]) -> tuple[dict, dict
                     f"{', '.join(map(str, args.step_list))} ({per_round[r - 1]} requêtes "
                     f"search_member par palier et par configuration)")
                 study = share_study(args, workers, per_round[r - 1])
-            for w in workers.values():
-                w.quit()
+            if r == args.rounds and args.stats:
+                study = stats_probes(args, configs, workers)
+            for c in configs:
+                bye = workers[c.name].quit()
+                cleanup = {k: v for k, v in bye.items() if k != "event"}
+                if cleanup:
+                    rounds_info[c.name][-1]["cleanup"] = cleanup
         finally:
             for w in workers.values():
                 w.stop()
@@ -620,6 +734,135 @@ def sharing_summary(args: argparse.Namespace, results: dict, ratios: dict,
             "ratio_p50": st["ratio_p50"],
         } for st in study["steps"]]
     return out
+
+
+def stats_summary(args: argparse.Namespace, results: dict, ratios: dict,
+                  ratios_per_round: dict, baselines: dict, rounds_info: dict,
+                  probes: dict, usage: dict | None) -> dict:
+    """The figures of the statistics profile's targets, in one place (the rest of the
+    document has them all)."""
+    with_stats = "portal"
+    out: dict = {"targets": {
+        "overhead": "dataset_page, package_show, resource_download : portal / portal_nostats "
+                    "(p50, p95), rapportés",
+        "redis_round_trips": "≤ 1 aller-retour Redis du plugin par requête (mesuré)",
+        "record_p50_ms": "store.record p50 ≤ 1 ms",
+        "search_create": "search_anon, package_create : portal ≤ 1,05 × portal_nostats (p50)",
+        "stats_pages": "stats_page, usage_show : p50 ≤ 2 × top_dataset_page (p50), portal",
+    }}
+
+    def pair(s: str) -> dict | None:
+        b = baselines.get(s)
+        if s not in results.get(with_stats, {}) or s not in results.get(b, {}):
+            return None
+        got = ratios.get(with_stats, {}).get(s, {})
+        return {"baseline": b, "portal_p50_ms": results[with_stats][s]["p50_ms"],
+                "portal_p95_ms": results[with_stats][s]["p95_ms"],
+                f"{b}_p50_ms": results[b][s]["p50_ms"], f"{b}_p95_ms": results[b][s]["p95_ms"],
+                "ratio_p50": got.get("p50"), "ratio_p95": got.get("p95"),
+                "ratio_p50_per_round": ratios_per_round.get(with_stats, {}).get(s)}
+
+    out["overhead"] = {s: pair(s) for s in ("dataset_page", "package_show", "resource_download")
+                       if pair(s)}
+    out["informative_overhead"] = {s: pair(s) for s in ("top_dataset_page", "home_page")
+                                   if pair(s)}
+    for s in ("search_anon", "package_create"):
+        got = pair(s)
+        if got:
+            got["within_target"] = got["ratio_p50"] is not None and got["ratio_p50"] <= 1.05
+            out[s] = got
+    ref = results.get(with_stats, {}).get("top_dataset_page")
+    for s in ("stats_page", "usage_show", "usage_show_year", "org_usage_show",
+              "site_usage_show"):
+        got = results.get(with_stats, {}).get(s)
+        if not got or not ref:
+            continue
+        per_round = [ratio(r["p50_ms"].get(s, math.nan), r["p50_ms"].get("top_dataset_page",
+                                                                         math.nan))
+                     for r in rounds_info[with_stats]]
+        item = {"p50_ms": got["p50_ms"], "p95_ms": got["p95_ms"],
+                "top_dataset_page_p50_ms": ref["p50_ms"],
+                "ratio_to_dataset_page_p50": ratio(got["p50_ms"], ref["p50_ms"]),
+                "ratio_to_dataset_page_p50_per_round": per_round}
+        if s in ("stats_page", "usage_show"):
+            item["within_target"] = (item["ratio_to_dataset_page_p50"] is not None
+                                     and item["ratio_to_dataset_page_p50"] <= 2.0)
+        else:
+            item["informative"] = True
+        out[s] = item
+    trips = (probes or {}).get("redis_trips") or {}
+    if trips:
+        rt = {}
+        for s, per in trips.items():
+            row = {c: {"round_trips_per_request": v["client_per_request"]["round_trips"],
+                       "stats_round_trips_per_request":
+                           v["client_per_request"]["stats_round_trips"],
+                       "pipelines_per_request": v["client_per_request"]["pipelines"],
+                       "server_reads_per_request":
+                           v["server_per_request"].get("total_reads_processed", 0),
+                       "server_commands_per_request":
+                           v["server_per_request"].get("total_commands_processed", 0),
+                       "server_hincrby_per_request": v["server_per_request"].get("hincrby", 0),
+                       "sql_statements_per_request":
+                           v["client_per_request"].get("sql_statements")}
+                   for c, v in per.items()}
+            if with_stats in row:
+                extra = [row[with_stats]["round_trips_per_request"]
+                         - row[c]["round_trips_per_request"] for c in row if c != with_stats]
+                row["plugin_round_trips_per_request"] = row[with_stats][
+                    "stats_round_trips_per_request"]
+                row["portal_minus_baseline_round_trips"] = round(extra[0], 3) if extra else None
+                row["within_target"] = (row["plugin_round_trips_per_request"] <= 1
+                                        and (not extra or extra[0] <= 1))
+            rt[s] = row
+        out["redis_round_trips"] = rt
+    record = (probes or {}).get("record_timing")
+    if record:
+        out["record"] = {k: v for k, v in record.items()}
+        out["record"]["within_target"] = all(
+            v["p50_ms"] <= 1.0 for v in record.values() if isinstance(v, dict))
+    if usage:
+        out["usage_history"] = {
+            "events": usage["tables"][usagedata.DAILY]["events"],
+            "daily_rows": usage["tables"][usagedata.DAILY]["rows"],
+            "hourly_rows": usage["tables"][usagedata.HOURLY]["rows"],
+            "hourly_events": usage["tables"][usagedata.HOURLY]["events"],
+            "top_dataset": usage["top_dataset"]}
+    return out
+
+
+def print_stats_summary(st: dict) -> None:
+    def verdict(ok) -> str:
+        return "—" if ok is None else ("atteint" if ok else "MANQUÉ")
+    say("Statistiques d'usage : objectifs")
+    for s, v in {**st.get("overhead", {}), **st.get("informative_overhead", {})}.items():
+        info(f"surcoût {s:<18} p50 {v['portal_p50_ms']:.1f} / {v[v['baseline'] + '_p50_ms']:.1f}"
+             f" ms (ratio {fmt_ratio(v['ratio_p50'])}), p95 {v['portal_p95_ms']:.1f} / "
+             f"{v[v['baseline'] + '_p95_ms']:.1f} ms (ratio {fmt_ratio(v['ratio_p95'])})")
+    for s, v in st.get("redis_round_trips", {}).items():
+        if "plugin_round_trips_per_request" in v:
+            info(f"Redis {s:<20} plugin {v['plugin_round_trips_per_request']:.2f} aller(s)-"
+                 f"retour(s)/requête, portal − référence "
+                 f"{v['portal_minus_baseline_round_trips']} : {verdict(v['within_target'])}")
+    rec = st.get("record")
+    if rec:
+        info("store.record p50 : " + ", ".join(
+            f"{k} {v['p50_ms']:.3f} ms" for k, v in rec.items() if isinstance(v, dict))
+             + f" (≤ 1 ms) : {verdict(rec['within_target'])}")
+    for s in ("search_anon", "package_create"):
+        v = st.get(s)
+        if v:
+            info(f"{s:<16} ratio p50 {fmt_ratio(v['ratio_p50'])} (≤ 1,05) : "
+                 f"{verdict(v['within_target'])}")
+    for s in ("stats_page", "usage_show", "usage_show_year", "org_usage_show",
+              "site_usage_show"):
+        v = st.get(s)
+        if v:
+            info(f"{s:<16} p50 {v['p50_ms']:.1f} ms = "
+                 f"{fmt_ratio(v['ratio_to_dataset_page_p50'])} × la page du jeu "
+                 f"({v['top_dataset_page_p50_ms']:.1f} ms)"
+                 + (f" (≤ 2) : {verdict(v['within_target'])}" if "within_target" in v
+                    else " (indicatif)"))
 
 
 def _now() -> str:
@@ -748,6 +991,18 @@ def main(argv: list[str]) -> int:
         doc["sharing"] = sharing_summary(args, results, ratios, ratios_per_round, baselines,
                                          rounds_info, study)
         doc["share_study"] = study
+    if args.stats:
+        doc["parameters"].update(events=args.events, trip_requests=STATS_TRIP_REQUESTS,
+                                 repeat_factors=STATS_REPEAT_FACTORS,
+                                 timed_requests={s: repeat_of(args, s)[0]
+                                                 for s in args.scenario_list},
+                                 record_calls=STATS_RECORD_CALLS,
+                                 usage_history=data.get("usage", {}).get("parameters"))
+        doc["stats"] = stats_summary(args, results, ratios, ratios_per_round, baselines,
+                                     rounds_info, study, data.get("usage"))
+        doc["stats_probes"] = study
+    if args.stats:
+        print_stats_summary(doc["stats"])
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     dest = RESULTS_DIR / f"{args.name}.json"
     tmp = dest.with_name(dest.name + ".tmp")

@@ -59,7 +59,8 @@ register(
 # test.ini, ckan.ini and Docker), French by default.
 register(
     "portal",
-    "Portail interne (internalportal + partage + scheming + dcat + harvest)",
+    "Portail interne (internalportal + partage + statistiques + scheming + dcat + harvest "
+    "et moissonneurs)",
     portal_settings(),
 )
 
@@ -106,4 +107,17 @@ register(
                              if p != "internalportal_sharing")),
     default=False,
     index=False,
+)
+
+# Usage statistics (opt-in, run.py --stats): the portal without internalportal_stats, same
+# settings otherwise, the baseline of the request-overhead scenarios (README « Statistiques
+# d'usage »). Indexed (package_search is one of the scenarios): the plugin changes nothing in
+# what is indexed, but each configuration keeps its own documents as elsewhere.
+register(
+    "portal_nostats",
+    "Portail sans le plugin de statistiques d'usage (mêmes réglages moins "
+    "internalportal_stats)",
+    portal_settings(" ".join(p for p in portal_settings()["ckan.plugins"].split()
+                             if p != "internalportal_stats")),
+    default=False,
 )

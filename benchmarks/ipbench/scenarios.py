@@ -66,6 +66,7 @@ class Scenario:
     prepare: Optional[Callable[[BenchClient, Ctx], None]] = None   # untimed, before each request
     search: bool = False      # asks Solr: skipped for a configuration without index
     baseline: Optional[str] = None   # ratios against this configuration when it is run
+    plugin: Optional[str] = None     # needs this plugin: skipped for the configurations without
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -73,12 +74,13 @@ SCENARIOS: dict[str, Scenario] = {}
 
 def scenario(name: str, description: str, expect_status: int = 200, default: bool = True,
              items: int = 0, prepare: Optional[Callable[[BenchClient, Ctx], None]] = None,
-             search: bool = False, baseline: Optional[str] = None):
+             search: bool = False, baseline: Optional[str] = None,
+             plugin: Optional[str] = None):
     def register(fn: Callable[[BenchClient, Ctx], Any]):
         if name in SCENARIOS:
             raise ValueError(f"scénario déjà enregistré : {name}")
         SCENARIOS[name] = Scenario(name, description, fn, expect_status, default, items,
-                                  prepare, search, baseline)
+                                  prepare, search, baseline, plugin)
         return fn
     return register
 
@@ -234,3 +236,92 @@ def shared_package_show(client: BenchClient, ctx: Ctx):
 def shared_dataset_page(client: BenchClient, ctx: Ctx):
     return client.get(f"/dataset/{ctx.rng.choice(ctx.extra['shared_datasets'])}",
                       headers=ctx.extra["reader_headers"])
+
+
+# ------------------------------------------------------------------ usage statistics (opt-in)
+# The statistics profile (run.py --stats, README « Statistiques d'usage »): the portal with
+# internalportal_stats against the same portal without it (portal_nostats), over the usage
+# history of ipbench/usagedata.py (10 M rolled-up events). Besides these, the profile runs the
+# default scenarios dataset_page, package_show and search_anon. The producer is
+# bench-admin-org (administrator of the organisation of the most used dataset): ctx.extra
+# holds its token, the most used dataset, and the public datasets' resources (worker.py).
+#   make bench BENCH_ARGS="--stats"
+STATS_PLUGIN = "internalportal_stats"
+
+
+@scenario("resource_download", "téléchargement d'une ressource d'un jeu public (lien externe : "
+                               "redirection 302), anonyme", default=False, expect_status=302)
+def resource_download(client: BenchClient, ctx: Ctx):
+    name, resource_id = ctx.rng.choice(ctx.extra["downloads"])
+    return client.get(f"/dataset/{name}/resource/{resource_id}/download")
+
+
+def _new_dataset(client: BenchClient, ctx: Ctx) -> None:
+    """The next dataset to create (untimed): a catalogue-like dict, a new name, in the
+    producer's organisation, public, no personal data."""
+    from . import datagen
+    n = ctx.extra["created_count"] = ctx.extra.get("created_count", 0) + 1
+    d = datagen.dataset(ctx.rng.randrange(100000), len(ctx.organisations), 42,
+                        ctx.organisations)
+    d.update(name=f"{ctx.extra['new_prefix']}{n:05d}", owner_org=ctx.extra["producer_org"],
+             private=False, access_level="public", personal_data="none")
+    ctx.extra["new_dataset"] = d
+
+
+@scenario("package_create", "package_create d'un jeu de données (1 à 3 ressources) par "
+                            "l'administrateur de son organisation (jeton d'API)",
+          default=False, prepare=_new_dataset)
+def package_create(client: BenchClient, ctx: Ctx):
+    return client.post("/api/3/action/package_create", json_body=ctx.extra["new_dataset"],
+                       headers=ctx.extra["producer_headers"])
+
+
+@scenario("top_dataset_page", "page HTML /dataset/<nom> du jeu le plus consulté, vue par un "
+                              "producteur (administrateur de son organisation)", default=False)
+def top_dataset_page(client: BenchClient, ctx: Ctx):
+    return client.get(f"/dataset/{ctx.extra['top_dataset']}",
+                      headers=ctx.extra["producer_headers"])
+
+
+@scenario("home_page", "page d'accueil / (anonyme ; avec le plugin : « jeux les plus "
+                       "utilisés » sur 30 jours, indicatif)", default=False)
+def home_page(client: BenchClient, ctx: Ctx):
+    return client.get("/")
+
+
+@scenario("stats_page", "page /dataset/<nom>/statistiques du jeu le plus consulté, vue par un "
+                        "producteur (30 derniers jours, répartitions calculées)",
+          default=False, plugin=STATS_PLUGIN)
+def stats_page(client: BenchClient, ctx: Ctx):
+    return client.get(f"/dataset/{ctx.extra['top_dataset']}/statistiques",
+                      headers=ctx.extra["producer_headers"])
+
+
+@scenario("usage_show", "API dataset_usage_show du jeu le plus consulté par un producteur "
+                        "(30 derniers jours par jour, répartitions calculées)",
+          default=False, plugin=STATS_PLUGIN)
+def usage_show(client: BenchClient, ctx: Ctx):
+    return client.get("/api/3/action/dataset_usage_show", params={"id": ctx.extra["top_dataset"]},
+                      headers=ctx.extra["producer_headers"])
+
+
+@scenario("usage_show_year", "API dataset_usage_show du jeu le plus consulté par un producteur, "
+                             "une année par mois (indicatif)", default=False, plugin=STATS_PLUGIN)
+def usage_show_year(client: BenchClient, ctx: Ctx):
+    return client.get("/api/3/action/dataset_usage_show", params={
+        "id": ctx.extra["top_dataset"], "granularity": "month",
+        "start": ctx.extra["year_start"]}, headers=ctx.extra["producer_headers"])
+
+
+@scenario("org_usage_show", "API organization_usage_show de l'organisation du producteur "
+                            "(30 derniers jours, indicatif)", default=False, plugin=STATS_PLUGIN)
+def org_usage_show(client: BenchClient, ctx: Ctx):
+    return client.get("/api/3/action/organization_usage_show",
+                      params={"id": ctx.extra["producer_org"]},
+                      headers=ctx.extra["producer_headers"])
+
+
+@scenario("site_usage_show", "API site_usage_show par un administrateur du portail (30 derniers "
+                             "jours, indicatif)", default=False, plugin=STATS_PLUGIN)
+def site_usage_show(client: BenchClient, ctx: Ctx):
+    return client.get("/api/3/action/site_usage_show", headers=ctx.extra["sysadmin_headers"])

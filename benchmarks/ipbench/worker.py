@@ -15,6 +15,12 @@ command per line on stdin and answers one line on stdout, prefixed with PROTOCOL
                                                (sharing profile, filter study)
                                                -> {"event": "shares", ...}
     {"cmd": "filter"}                          the member's Solr filter -> {"event": "filter", ...}
+    {"cmd": "redis_trips", "scenario": S, "n": K}   statistics profile: K untimed requests,
+                                               the Redis round trips they made (counted in
+                                               the client, and seen by the server)
+                                               -> {"event": "redis_trips", ...}
+    {"cmd": "record_timing", "n": N}           statistics profile: store.record timed N times
+                                               in the process -> {"event": "record_timing", ...}
 
 run.py keeps one such process per configuration alive during a round and alternates them in
 small batches, so that a burst of load from elsewhere on the machine hits both alike. Each
@@ -288,6 +294,217 @@ def set_member_shares(flask_app, ctx: Ctx, target: int, threads: int,
             "reindex_s": round(time.perf_counter() - t1, 2)}
 
 
+# ------------------------------------------------------------------ statistics profile (--stats)
+STATS_NEW_PREFIX = "bench-stats-new-"      # the datasets package_create makes (purged)
+
+
+def stats_setup(ctx: Ctx, meta: dict, config: str, round_no: int, top: str,
+                year_start: str) -> None:
+    """The producer (bench-admin-org, administrator of the most used dataset's organisation)
+    and its token, a sysadmin's token (the site user), the public datasets' resources."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckanext.internalportal.lib.context import site_context
+    from .usagedata import PRODUCER_USER
+
+    context = site_context()
+    producer = model.User.get(PRODUCER_USER)
+    if producer is None:
+        raise RuntimeError(f"utilisateur {PRODUCER_USER} absent de ckan_bench")
+    orgs = [o["name"] for o in tk.get_action("organization_list_for_user")(
+        {"user": producer.name}, {"id": producer.name, "permission": "admin"})]
+    if not orgs:
+        raise RuntimeError(f"{PRODUCER_USER} n'administre aucune organisation")
+    token = tk.get_action("api_token_create")(
+        context, {"user": producer.name, "name": f"bench-{config}-r{round_no}"})["token"]
+    admin_token = tk.get_action("api_token_create")(
+        context, {"user": meta["site_user"], "name": f"bench-{config}-r{round_no}"})["token"]
+    model.Session.commit()
+    meta["tokens"] += [token, admin_token]
+    downloads = [tuple(r) for r in model.Session.execute(text(
+        "SELECT p.name, r.id FROM resource r JOIN package p ON p.id = r.package_id "
+        "WHERE r.state = 'active' AND p.state = 'active' AND NOT p.private "
+        "AND p.type = 'dataset' ORDER BY p.name, r.position"))]
+    if model.Package.get(top) is None:
+        raise RuntimeError(f"jeu le plus consulté introuvable : {top}")
+    ctx.extra.update(producer=producer.name, producer_org=orgs[0],
+                     producer_headers={"Authorization": token},
+                     sysadmin_headers={"Authorization": admin_token},
+                     top_dataset=top, year_start=year_start, downloads=downloads,
+                     new_prefix=f"{STATS_NEW_PREFIX}{config}-r{round_no}-")
+
+
+def purge_created(config: str) -> int:
+    """Purge the datasets package_create made under this configuration (any round): the
+    catalogue is the generated one again (run.py checks its counts before reusing it)."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckanext.internalportal.lib.context import site_context
+
+    names = [r[0] for r in model.Session.execute(text(
+        "SELECT name FROM package WHERE name LIKE :p"),
+        {"p": f"{STATS_NEW_PREFIX}{config}-%"})]
+    for name in names:
+        tk.get_action("dataset_purge")(site_context(), {"id": name})
+    model.Session.commit()
+    return len(names)
+
+
+def stats_redis_cleanup() -> int:
+    """Remove this site's usage counters from Redis (the requests' events are never rolled up
+    into the generated history) and the periodic rollup jobs they enqueued."""
+    import ckan.plugins.toolkit as tk
+    from ckanext.internalportal.lib.context import site_context
+    from ckanext.internalportal.stats import store
+
+    r = store.client()
+    keys = list(r.scan_iter(match=store.prefix() + "*", count=1000))
+    if keys:
+        r.delete(*keys)
+    try:
+        tk.get_action("job_clear")(site_context(), {})
+    except Exception:  # noqa: BLE001 - no queue to clear
+        pass
+    return len(keys)
+
+
+class TripCounter:
+    """Redis round trips made by this process: every send of a command or of a pipeline goes
+    through Connection.send_packed_command, then waits for the answer(s). Counted for every
+    connection, and apart for those of internalportal_stats's pool (store.client()); the
+    pipelines executed and their commands; the SQL statements sent to PostgreSQL."""
+
+    def __init__(self):
+        import redis.client
+        import redis.connection
+        self.counts = {"round_trips": 0, "stats_round_trips": 0, "pipelines": 0,
+                       "pipeline_commands": 0}
+        counts = self.counts
+        send = redis.connection.AbstractConnection.send_packed_command
+        execute = redis.client.Pipeline.execute
+
+        def stats_pool():
+            store = sys.modules.get("ckanext.internalportal.stats.store")
+            if store is None or not getattr(store, "_clients", None):
+                return []
+            return [c.connection_pool for c in store._clients.values()]
+
+        def counted_send(conn, command, check_health=True):
+            counts["round_trips"] += 1
+            if any(conn in getattr(p, "_in_use_connections", ()) for p in stats_pool()):
+                counts["stats_round_trips"] += 1
+            return send(conn, command, check_health)
+
+        def counted_execute(pipe, *a, **kw):
+            counts["pipelines"] += 1
+            counts["pipeline_commands"] += len(pipe.command_stack)
+            return execute(pipe, *a, **kw)
+
+        redis.connection.AbstractConnection.send_packed_command = counted_send
+        redis.client.Pipeline.execute = counted_execute
+        # and the SQL statements, for the record (what else the plugin asks per request)
+        import sqlalchemy.event
+        from sqlalchemy.engine import Engine
+        counts["sql_statements"] = 0
+
+        @sqlalchemy.event.listens_for(Engine, "before_cursor_execute")
+        def _sql(*_a, **_kw):
+            counts["sql_statements"] += 1
+
+    def snapshot(self) -> dict:
+        return dict(self.counts)
+
+
+SERVER_FIELDS = ("total_commands_processed", "total_reads_processed")
+
+
+def _server_info(conn) -> dict:
+    """What the Redis server has processed so far: commands, reads (one per batch of commands
+    received at once, i.e. per round trip of a client), calls per command."""
+    stats = conn.info("stats")
+    out = {k: int(stats[k]) for k in SERVER_FIELDS}
+    for name, v in conn.info("commandstats").items():
+        out[name.replace("cmdstat_", "")] = int(v["calls"])
+    return out
+
+
+def _delta(a: dict, b: dict) -> dict:
+    return {k: b.get(k, 0) - a.get(k, 0) for k in set(a) | set(b) if b.get(k, 0) - a.get(k, 0)}
+
+
+def redis_trips(runner: "Runner", counter: TripCounter, scenario: str, n: int) -> dict:
+    """n untimed requests of the scenario (the same sequence in every configuration): round
+    trips counted in the client, and the server's own counters (INFO stats, commandstats) over
+    the same window, less what INFO itself adds, with the server's idle rate (other clients)
+    measured just after over one second."""
+    import redis as redis_lib
+    from .common import REDIS_DB, REDIS_PORT
+    conn = redis_lib.Redis(host="127.0.0.1", port=REDIS_PORT, db=REDIS_DB)
+    o1 = _server_info(conn)
+    o2 = _server_info(conn)
+    overhead = _delta(o1, o2)            # what one _server_info() adds to the counters
+    before = _server_info(conn)
+    before_client = counter.snapshot()      # after: the INFO calls are not counted
+    t0 = time.perf_counter()
+    runner.run(scenario, n, timed=False, phase="trips:")
+    seconds = time.perf_counter() - t0
+    after_client = counter.snapshot()
+    after = _server_info(conn)
+    time.sleep(1.0)
+    idle = _server_info(conn)
+    conn.close()
+    server = {k: v - overhead.get(k, 0) for k, v in _delta(before, after).items()}
+    server = {k: v for k, v in server.items() if v}
+    background = {k: v - overhead.get(k, 0) for k, v in _delta(after, idle).items()}
+    background = {k: v for k, v in background.items() if v}
+    client = {k: after_client[k] - before_client[k] for k in after_client}
+    return {"scenario": scenario, "requests": n, "seconds": round(seconds, 2),
+            "client": client,
+            "client_per_request": {k: round(v / n, 3) for k, v in client.items()},
+            "server": server,
+            "server_per_request": {k: round(v / n, 3) for k, v in server.items()},
+            "server_background_per_s": background}
+
+
+def record_timing(flask_app, ctx: Ctx, n: int) -> dict:
+    """store.record timed n times in the process, on the real Redis: one dataset page's
+    counter (anonymous), and a page of 20 search results (20 counters)."""
+    import ckan.model as model
+    from ckanext.internalportal.stats import capture, store
+    from .stats import percentile
+
+    out = {}
+    with flask_app.test_request_context():
+        top = model.Package.get(ctx.extra["top_dataset"])
+        page = [model.Package.get(name) for name in ctx.public_datasets[:20]]
+        cases = {
+            "view_1_counter": capture.counters_for(top.id, top.owner_org, "view", "web",
+                                                   orgs=None),
+            "search_20_counters": [c for p in page for c in capture.counters_for(
+                p.id, p.owner_org, "search", "web", orgs=None)],
+        }
+        model.Session.remove()
+        lost_before = store.lost_events()
+        for name, counters in cases.items():
+            for _ in range(min(200, n)):                 # warm-up
+                store.record(counters)
+            samples, failed = [], 0
+            gc.collect()
+            for _ in range(n):
+                t0 = time.perf_counter_ns()
+                ok = store.record(counters)
+                samples.append((time.perf_counter_ns() - t0) / 1e6)
+                failed += not ok
+            out[name] = {"counters": len(counters), "calls": n, "failed": failed,
+                         "p50_ms": round(percentile(samples, 50), 4),
+                         "p95_ms": round(percentile(samples, 95), 4),
+                         "p99_ms": round(percentile(samples, 99), 4),
+                         "mean_ms": round(sum(samples) / n, 4),
+                         "max_ms": round(max(samples), 4)}
+        out["lost_events"] = store.lost_events() - lost_before
+    return out
+
+
 def _count(client: BenchClient, headers: dict | None = None, **params) -> int:
     r = client.get("/api/3/action/package_search", params={"rows": 0, **params},
                    headers=headers)
@@ -366,6 +583,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--index-procs", type=int, default=1)
     ap.add_argument("--rebuild", action="store_true",
                     help="rebuild this configuration's search index first")
+    ap.add_argument("--stats-top", default=None,
+                    help="statistics profile: the most used dataset (name)")
+    ap.add_argument("--stats-year-start", default=None,
+                    help="statistics profile: the start of the one-year period (YYYY-MM-DD)")
     args = ap.parse_args(argv)
 
     try:
@@ -383,8 +604,17 @@ def main(argv: list[str]) -> int:
         rebuild = (rebuild_index(flask_app, args.index_threads, procs=args.index_procs,
                                  ini=args.ini)
                    if args.rebuild and has_index else None)
+        stats_profile = args.stats_top is not None
+        counter = TripCounter() if stats_profile else None
+        purged = 0
         with flask_app.test_request_context():
             ctx, meta = build_ctx(args.config, args.seed, args.round_no)
+            if stats_profile:
+                purged = purge_created(args.config)     # left by an interrupted run
+                stats_setup(ctx, meta, args.config, args.round_no, args.stats_top,
+                            args.stats_year_start)
+                if "internalportal_stats" in CONFIGS[args.config].plugins:
+                    stats_redis_cleanup()
             model.Session.remove()
 
         client = BenchClient(app, SITE_URL)
@@ -418,17 +648,32 @@ def main(argv: list[str]) -> int:
                 send({"event": "shares", **done})
             elif cmd["cmd"] == "filter":
                 send({"event": "filter", **member_filter(client, ctx)})
+            elif cmd["cmd"] == "redis_trips":
+                send({"event": "redis_trips",
+                      **redis_trips(runner, counter, cmd["scenario"], int(cmd["n"]))})
+            elif cmd["cmd"] == "record_timing":
+                send({"event": "record_timing", **record_timing(flask_app, ctx,
+                                                                int(cmd["n"]))})
             elif cmd["cmd"] == "quit":
                 break
             else:
                 raise RuntimeError(f"commande inconnue : {cmd!r}")
 
+        cleanup = {}
+        if stats_profile:
+            with flask_app.test_request_context():
+                t_purge = time.perf_counter()
+                cleanup["purged_datasets"] = purge_created(args.config) + purged
+                cleanup["purge_s"] = round(time.perf_counter() - t_purge, 1)
+                if "internalportal_stats" in CONFIGS[args.config].plugins:
+                    cleanup["redis_keys_removed"] = stats_redis_cleanup()
+                model.Session.remove()
         with flask_app.test_request_context():
             for token in meta["tokens"]:
                 tk.get_action("api_token_revoke")(
                     {"user": meta["site_user"], "ignore_auth": True}, {"token": token})
             model.Session.commit()
-        send({"event": "bye"})
+        send({"event": "bye", **cleanup})
     except Exception as e:  # noqa: BLE001 - reported in French, with the traceback
         traceback.print_exc()
         message = f"mesure de la configuration « {args.config} » interrompue : {e}"

@@ -1,5 +1,7 @@
-"""The site user's context, for work done on behalf of the portal itself (CLI commands, the
-demo loader, background jobs, harvesters): CKAN's site user, authorisation skipped."""
+"""Action contexts: the site user's, for work done on behalf of the portal itself (CLI commands,
+the demo loader, background jobs, harvesters: authorisation skipped), and the request user's,
+for pages and template helpers; and what the suite's actions and pages share around them
+(input validation, CSV attachments)."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +14,25 @@ def site_context(**extra: Any) -> dict[str, Any]:
     each call: CKAN actions write into their context)."""
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True, **extra}
+
+
+def current_user_context() -> dict[str, Any]:
+    """The action context of the request's user (pages and template helpers): their name and
+    object, ``None`` for an anonymous visitor; auth checked."""
+    user = tk.current_user
+    signed_in = not user.is_anonymous
+    return {"user": user.name if signed_in else None,
+            "auth_user_obj": user if signed_in else None}
+
+
+def csv_attachment(text: str, filename: str):
+    """A CSV export as the browser downloads it: UTF-8 with its BOM (a spreadsheet then reads
+    the accents), saved as ``filename``."""
+    from flask import Response
+
+    return Response("\ufeff" + text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Type": "text/csv; charset=utf-8"})
 
 
 def validated(data_dict: Any, schema: dict, context: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultPermissionLabels
 
 from ckanext.internalportal.lib.access import LEVEL_OF_PRIVATE_FLAG
+from ckanext.internalportal.lib.context import current_user_context  # noqa: F401 (sharing's pages)
 from ckanext.internalportal.sharing import rules
 from ckanext.internalportal.sharing.model import Share
 
@@ -125,14 +126,6 @@ def relabel_activities(pkg: model.Package, session: Any = None) -> None:
             session.execute(sa.text(
                 "UPDATE activity SET permission_labels = :labels WHERE id = :id"),
                 {"labels": labels, "id": activity_id})
-
-
-def current_user_context() -> dict[str, Any]:
-    """The action context of the request's user (pages and template helpers)."""
-    user = tk.current_user
-    signed_in = not user.is_anonymous
-    return {"user": user.name if signed_in else None,
-            "auth_user_obj": user if signed_in else None}
 
 
 def user_of(context: dict[str, Any]) -> Optional[model.User]:

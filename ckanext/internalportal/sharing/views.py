@@ -22,6 +22,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
+from ckanext.internalportal.lib.context import csv_attachment
 from ckanext.internalportal.sharing import access, received, rules
 from ckanext.internalportal.sharing.logic.action import AUDIT_COLUMNS
 
@@ -246,10 +247,7 @@ def audit_csv(id: str) -> Response:
     writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="partages-{id}.csv"',
-                             "Content-Type": "text/csv; charset=utf-8"})
+    return csv_attachment(out.getvalue(), f"partages-{id}.csv")
 
 
 # ------------------------------------------------------------------ CKAN's resource page

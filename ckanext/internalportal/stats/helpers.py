@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.search import SearchError
 
+from ckanext.internalportal.lib.context import current_user_context
 from ckanext.internalportal.stats import events, export
 from ckanext.internalportal.stats import model as stats_model
 
@@ -39,14 +40,11 @@ def internalportal_stats_table_links(usage: dict[str, Any], name: str,
                                      kind: str) -> list[Optional[str]]:
     """The link of each row of a table of datasets (``datasets``, ``never_used``: the
     dataset's page; None for a deleted one), in the rows' order; [] for the other tables."""
-    if name == "datasets":
-        items = usage.get("by_dataset") or usage.get("top_datasets") or []
-    elif name == "never_used":
-        items = (usage.get("never_used") or {}).get("datasets") or []
-    else:
+    if name not in ("datasets", "never_used"):
         return []
     return [None if item.get("state") == "deleted"
-            else tk.h.url_for("dataset.read", id=item["name"]) for item in items]
+            else tk.h.url_for("dataset.read", id=item["name"])
+            for item in export.items(usage, name, kind) or []]
 
 
 def internalportal_stats_chart(usage: dict[str, Any]) -> dict[str, Any]:
@@ -105,10 +103,7 @@ def internalportal_stats_most_used(rows: int = 6, days: int = MOST_USED_DAYS) ->
         return []
     if not ids:
         return []
-    user = tk.current_user
-    signed_in = not user.is_anonymous
-    context = {"user": user.name if signed_in else None,
-               "auth_user_obj": user if signed_in else None}
+    context = current_user_context()
     # one search: the ids as a query, each boosted by its rank, so that Solr's score keeps the
     # usage order and the first ``rows`` it returns are the most used the visitor may see
     # (the usage itself is never put in the index)

@@ -20,6 +20,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
+from ckanext.internalportal.lib.context import csv_attachment, current_user_context
 from ckanext.internalportal.stats import export
 
 stats = Blueprint("internalportal_stats", __name__)
@@ -27,16 +28,9 @@ stats = Blueprint("internalportal_stats", __name__)
 PERIOD_FIELDS = ("start", "end", "granularity")
 
 
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    signed_in = not user.is_anonymous
-    return {"user": user.name if signed_in else None,
-            "auth_user_obj": user if signed_in else None}
-
-
 def _period_args() -> dict[str, str]:
-    return {key: tk.request.args.get(key, "").strip() for key in PERIOD_FIELDS
-            if tk.request.args.get(key, "").strip()}
+    values = {key: tk.request.args.get(key, "").strip() for key in PERIOD_FIELDS}
+    return {key: value for key, value in values.items() if value}
 
 
 def _usage(action: str, data_dict: dict[str, Any]) -> tuple[dict[str, Any], dict, int]:
@@ -44,11 +38,11 @@ def _usage(action: str, data_dict: dict[str, Any]) -> tuple[dict[str, Any], dict
     default one with the errors (and the status 400)."""
     period = _period_args()
     try:
-        return tk.get_action(action)(_context(), dict(data_dict, **period)), {}, 200
+        return tk.get_action(action)(current_user_context(), dict(data_dict, **period)), {}, 200
     except tk.ValidationError as error:
         if set(error.error_dict) - set(PERIOD_FIELDS):
             raise
-        return tk.get_action(action)(_context(), data_dict), error.error_dict, 400
+        return tk.get_action(action)(current_user_context(), data_dict), error.error_dict, 400
 
 
 def _denied(error: Exception, not_found: str):
@@ -70,16 +64,14 @@ def _csv(usage: dict, kind: str, name: str) -> Response:
     rows = export.table(usage, table, kind)
     if rows is None:
         return tk.abort(400, tk._("Unknown table: {table}").format(table=table))
-    return Response("\ufeff" + export.to_csv(rows), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="statistiques-{name}-{table}.csv"',
-        "Content-Type": "text/csv; charset=utf-8"})
+    return csv_attachment(export.to_csv(rows), f"statistiques-{name}-{table}.csv")
 
 
 # ------------------------------------------------------------------ a dataset
 @stats.route("/dataset/<id>/statistiques")
 def dataset(id: str):
     try:
-        pkg_dict = tk.get_action("package_show")(_context(), {"id": id})
+        pkg_dict = tk.get_action("package_show")(current_user_context(), {"id": id})
         usage, errors, status = _usage("dataset_usage_show", {"id": pkg_dict["id"]})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Dataset not found"))
@@ -102,7 +94,7 @@ def organization(id: str):
     try:
         usage, errors, status = _usage("organization_usage_show", {"id": id})
         group_dict = tk.get_action("organization_show")(
-            _context(), {"id": usage["organization"]["id"], "include_datasets": False,
+            current_user_context(), {"id": usage["organization"]["id"], "include_datasets": False,
                          "include_users": False, "include_extras": True})
     except (tk.ObjectNotFound, tk.NotAuthorized) as error:
         return _denied(error, "Organization not found")

@@ -368,3 +368,13 @@ def test_home_lists_the_most_used_datasets_the_visitor_may_see(app, counters):
     assert home_most_used(page(app, "/", people["member"])) == [
         "Très utilisé, privé", "Plus utilisé", "Moins utilisé"]
 
+
+
+def test_an_organisation_nobody_read_exports_its_tables_with_their_headings(app, counters):
+    people = world()
+    dataset(people, "public")
+    response = app.get(f"/organization/{people['org']['name']}/statistiques.csv",
+                       query_string={"table": "consumers"}, headers=headers(people["admin"]),
+                       status=200)
+    assert csv_rows(response) == [[in_french(app, heading) for heading in (
+        "Consumer", "Identifier", "Views", "Downloads", "API calls", "Search appearances")]]

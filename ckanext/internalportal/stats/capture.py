@@ -122,9 +122,23 @@ def _resource(resource_id: Optional[str]) -> Optional[tuple[str, str, Optional[s
     return tuple(row) if row else None
 
 
+def after_dataset_show(pkg_dict: dict) -> None:
+    """Remember the dataset an API ``package_show`` just gave (``IPackageController``): its
+    event then needs no query of its own."""
+    if not flask.has_request_context():
+        return
+    request = flask.request
+    if (request.endpoint == "api.action"
+            and (request.view_args or {}).get("logic_function") == "package_show"):
+        flask.g.internalportal_stats_shown = (pkg_dict.get("id"), pkg_dict.get("name"),
+                                              pkg_dict.get("owner_org"))
+
+
 def _api_counters(function: str) -> list[events.Counter]:
     if function == "package_show":
-        found = _package(_request_value("id") or _request_value("name_or_id"))
+        asked = _request_value("id") or _request_value("name_or_id")
+        shown = getattr(flask.g, "internalportal_stats_shown", None)
+        found = (shown[0], shown[2]) if shown and asked in shown[:2] else _package(asked)
         return counters_for(found[0], found[1], "api", "api") if found else []
     key = "id" if function == "resource_show" else "resource_id"
     found = _resource(_request_value(key))

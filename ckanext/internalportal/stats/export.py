@@ -26,36 +26,51 @@ def _values(item: dict) -> list[int]:
     return [item.get(total, 0) for total in events.TOTALS]
 
 
+# where each table's items are in the answer of each page's action (the others: ``series``,
+# ``never_used``); a key missing from the answer is a table the reader may not see
+ITEMS = {
+    ("dataset", "consumers"): "by_consumer",
+    ("dataset", "resources"): "by_resource",
+    ("organization", "consumers"): "by_consumer",
+    ("organization", "datasets"): "by_dataset",
+    ("site", "consumers"): "top_consumers",
+    ("site", "datasets"): "top_datasets",
+}
+
+
+def items(usage: dict[str, Any], name: str, kind: str) -> Optional[list[dict]]:
+    """The items (points, consumers, resources, datasets) of the table ``name`` of a page of
+    ``kind``; None for a table the page does not have, or that the reader may not see."""
+    if name not in TABLES.get(kind, ()):
+        return None
+    if name == "series":
+        return usage.get("series", [])
+    if name == "never_used":
+        return (usage.get("never_used") or {}).get("datasets", [])
+    return usage.get(ITEMS[(kind, name)])
+
+
 def table(usage: dict[str, Any], name: str, kind: str) -> Optional[list[list[Any]]]:
     """The rows (heading first) of the table ``name`` of a page of ``kind`` showing ``usage``
     (an action's answer); None for a table the page does not have, or that the reader may
     not see (``by_consumer`` is not in the answer)."""
-    if name not in TABLES.get(kind, ()):
+    found = items(usage, name, kind)
+    if found is None:
         return None
     if name == "series":
         return [[tk._("Period")] + total_headings()] + [
-            [point["date"]] + _values(point) for point in usage.get("series", [])]
+            [point["date"]] + _values(point) for point in found]
     if name == "consumers":
-        items = usage.get("by_consumer") if kind == "dataset" else (
-            usage.get("by_consumer") or usage.get("top_consumers"))
-        if items is None:
-            return None
         return [[tk._("Consumer"), tk._("Identifier")] + total_headings()] + [
-            [item["title"], item["name"]] + _values(item) for item in items]
+            [item["title"], item["name"]] + _values(item) for item in found]
     if name == "resources":
-        items = usage.get("by_resource")
-        if items is None:
-            return None
         return [[tk._("Resource"), tk._("Identifier")] + total_headings()] + [
-            [item["name"], item["id"]] + _values(item) for item in items]
+            [item["name"], item["id"]] + _values(item) for item in found]
     if name == "datasets":
-        items = usage.get("by_dataset") or usage.get("top_datasets") or []
         return [[tk._("Dataset"), tk._("Identifier")] + total_headings()] + [
-            [item["title"], item["name"]] + _values(item) for item in items]
-    never = usage.get("never_used") or {}
+            [item["title"], item["name"]] + _values(item) for item in found]
     return [[tk._("Dataset"), tk._("Identifier"), tk._("Created")]] + [
-        [item["title"], item["name"], (item.get("created") or "")[:10]]
-        for item in never.get("datasets", [])]
+        [item["title"], item["name"], (item.get("created") or "")[:10]] for item in found]
 
 
 def to_csv(rows: list[list[Any]]) -> str:

@@ -36,7 +36,10 @@ class StatsPlugin(p.SingletonPlugin, SuiteTranslation):
     def make_middleware(self, app, config):
         return capture.install(app)
 
-    # IPackageController: the datasets of a page of search results
+    # IPackageController: the dataset an API call shows, the datasets of a page of results
+    def after_dataset_show(self, context, pkg_dict):
+        capture.after_dataset_show(pkg_dict)
+
     def after_dataset_search(self, search_results, search_params):
         capture.after_dataset_search(search_results)
         return search_results

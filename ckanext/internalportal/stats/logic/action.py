@@ -240,12 +240,14 @@ def never_used(days: int = NEVER_USED_DAYS, limit: int = NEVER_USED_LIMIT) -> di
     """The active datasets nobody viewed, downloaded or called in the last ``days`` days."""
     since = (events.utcnow() - datetime.timedelta(days=days)).date()
     daily = stats_model.daily_table
-    used = (sa.select(daily.c.package_id).where(daily.c.day >= since,
-                                                daily.c.event != "search").distinct())
+    # NOT EXISTS on the primary key's first column: an index probe per dataset, not a scan of
+    # the period's rows (NOT IN over DISTINCT was 20 times slower on 10 M events)
+    used = sa.exists().where(daily.c.package_id == model.Package.id, daily.c.day >= since,
+                             daily.c.event != "search")
     statement = (sa.select(model.Package.id, model.Package.name, model.Package.title,
                            model.Package.owner_org, model.Package.metadata_created)
                  .where(model.Package.state == "active", model.Package.type == "dataset",
-                        model.Package.id.not_in(used)))
+                        ~used))
     count = model.Session.execute(
         sa.select(sa.func.count()).select_from(statement.subquery())).scalar()
     rows = model.Session.execute(
@@ -276,13 +278,12 @@ def site_usage_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
             lost.c.hour >= events.bucket_of(period["start"], "hour"),
             lost.c.hour <= period["end"])).scalar()
     last = store.last_flush()
-    consumers = [c for c in _consumers(query.grouped(None, "consumer"))]
     return {
         "period": _period_dict(**period),
         "totals": query.totals(None),
         "series": query.series(None),
         "top_datasets": _datasets(query.grouped(None, "package_id")),
-        "top_consumers": consumers[:TOP],
+        "top_consumers": _consumers(query.grouped(None, "consumer"))[:TOP],
         "never_used": never_used(),
         "lost_events": int(lost_events or 0),
         "last_flush": last.isoformat() if last else None,

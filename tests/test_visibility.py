@@ -477,6 +477,29 @@ def site_usage_show(c: Client, role: str) -> Answers:
 
 
 @_per_dataset
+def usage_page(c, role, level, pkg):
+    """The « Statistiques » tab; who reads (the reading ministry) counts as its data."""
+    status, body = c.page(role, f"/dataset/{pkg['name']}/statistiques")
+    return Observation(status == 200, data=status == 200 and "ministere-outsider" in body,
+                       status=status)
+
+
+def organization_usage_page(c: Client, role: str) -> Answers:
+    answers = {}
+    for level, org in c.world.orgs.items():
+        status, body = c.page(role, f"/organization/{org['name']}/statistiques")
+        answers[level] = Observation(status == 200 and (
+            c.world.datasets[level]["name"] in body or "ministere-outsider" in body))
+    return answers
+
+
+def site_usage_page(c: Client, role: str) -> Answers:
+    status, body = c.page(role, "/ckan-admin/statistiques")
+    return {level: Observation(status == 200 and pkg["name"] in body)
+            for level, pkg in c.world.datasets.items()}
+
+
+@_per_dataset
 def usage_csv(c, role, level, pkg):
     status, body = c.page(role, f"/dataset/{pkg['name']}/statistiques.csv?table=series")
     return Observation(status == 200, status=status)
@@ -935,6 +958,11 @@ SURFACES: dict[str, Surface] = {
                                                  names_dataset=True),
     "dataset activity page": Surface(dataset_activity_page, has_data, names_dataset=True),
     "sharing audit CSV": Surface(audit_csv, organisation_admins, names_dataset=True),
+    "statistics tab /dataset/<name>/statistiques (who reads: for producers)": Surface(
+        usage_page, sees, organisation_members, names_dataset=True),
+    "statistics tab /organization/<name>/statistiques": Surface(organization_usage_page,
+                                                                organisation_members),
+    "statistics page /ckan-admin/statistiques": Surface(site_usage_page, sysadmin_only),
     "statistics CSV /dataset/<name>/statistiques.csv": Surface(usage_csv, sees,
                                                                names_dataset=True),
     "statistics CSV ?table=consumers (who reads)": Surface(usage_consumers_csv,

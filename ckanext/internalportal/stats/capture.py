@@ -112,9 +112,22 @@ def _package(id_or_name: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
     return (pkg.id, pkg.owner_org) if pkg is not None else None
 
 
+def _shown() -> Optional[dict]:
+    """The dataset the request's last ``package_show`` gave (CKAN's download and
+    ``resource_show`` show it too)."""
+    return getattr(flask.g, "internalportal_stats_shown", None)
+
+
 def _resource(resource_id: Optional[str]) -> Optional[tuple[str, str, Optional[str]]]:
+    """(resource id, dataset id, producer organisation) of ``resource_id``: from the dataset
+    the request just showed when it holds the resource, else one query."""
     if not resource_id:
         return None
+    shown = _shown()
+    if shown:
+        for resource in shown.get("resources") or ():
+            if isinstance(resource, dict) and resource.get("id") == resource_id:
+                return resource_id, shown["id"], shown.get("owner_org")
     row = model.Session.execute(
         sa.select(model.Resource.id, model.Package.id, model.Package.owner_org)
         .join(model.Package, model.Package.id == model.Resource.package_id)
@@ -123,22 +136,18 @@ def _resource(resource_id: Optional[str]) -> Optional[tuple[str, str, Optional[s
 
 
 def after_dataset_show(pkg_dict: dict) -> None:
-    """Remember the dataset an API ``package_show`` just gave (``IPackageController``): its
-    event then needs no query of its own."""
-    if not flask.has_request_context():
-        return
-    request = flask.request
-    if (request.endpoint == "api.action"
-            and (request.view_args or {}).get("logic_function") == "package_show"):
-        flask.g.internalportal_stats_shown = (pkg_dict.get("id"), pkg_dict.get("name"),
-                                              pkg_dict.get("owner_org"))
+    """Remember the dataset ``package_show`` just gave (``IPackageController``): the event of
+    an API read or a download of it then needs no query of its own."""
+    if flask.has_request_context() and pkg_dict.get("id"):
+        flask.g.internalportal_stats_shown = pkg_dict
 
 
 def _api_counters(function: str) -> list[events.Counter]:
     if function == "package_show":
         asked = _request_value("id") or _request_value("name_or_id")
-        shown = getattr(flask.g, "internalportal_stats_shown", None)
-        found = (shown[0], shown[2]) if shown and asked in shown[:2] else _package(asked)
+        shown = _shown()
+        found = ((shown["id"], shown.get("owner_org"))
+                 if shown and asked in (shown["id"], shown.get("name")) else _package(asked))
         return counters_for(found[0], found[1], "api", "api") if found else []
     key = "id" if function == "resource_show" else "resource_id"
     found = _resource(_request_value(key))

@@ -31,7 +31,11 @@ def _consumer(usage, name):
     return {c["name"]: c for c in usage["by_consumer"]}.get(name)
 
 
-def test_each_channel_is_counted_once_per_reading(app, setup, counters):
+@pytest.mark.parametrize("background", [True, False], ids=["sender-thread", "in-request"])
+def test_each_channel_is_counted_once_per_reading(app, setup, counters, ckan_config,
+                                                 monkeypatch, background):
+    monkeypatch.setitem(ckan_config, "ckanext.internalportal.stats.send_in_background",
+                        background)
     people, pkg, res = setup
     who = headers(people["c_agent"])
     app.get(f"/dataset/{pkg['name']}", headers=who)
@@ -89,6 +93,7 @@ def test_nothing_personal_is_kept_in_redis_or_postgresql(app, setup, counters):
     reader = people["b_member"]
     app.get(f"/dataset/{pkg['name']}", headers=dict(headers(reader), **{
         "User-Agent": "Navigateur-de-test/1.0", "X-Forwarded-For": "203.0.113.7"}))
+    assert counters.wait_sent()  # sent by the process's sender thread
     r = counters.client()
     stored = b" ".join(k + b" " + b" ".join(r.hkeys(k)) for k in
                        r.scan_iter(match=counters.prefix() + "*")
@@ -123,6 +128,7 @@ def test_redis_down_the_page_answers_lost_events_are_counted_and_logged_once(
     try:
         for _ in range(3):
             app.get(f"/dataset/{pkg['name']}", status=200)
+        assert counters.wait_sent()  # the sender thread found Redis down
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)

@@ -15,8 +15,9 @@ search page, organisation or group       ``search`` for each dataset of the page
 page, API ``package_search``             (the first search of the request only)
 =======================================  ===================================================
 
-Robots (``ckanext.internalportal.stats.bots_file``) are not counted. A request records all its
-events with one Redis round trip (``store.record``), after the response is made.
+Robots (``ckanext.internalportal.stats.bots_file``) are not counted. A request hands all its
+events to the process's sender thread (``store.record``), which sends them to Redis in one round
+trip while the response goes out (``send_in_background``; off, the request sends them itself).
 """
 from __future__ import annotations
 
@@ -52,15 +53,16 @@ def bots_file() -> Path:
 
 def bot_patterns():
     """The robots' pattern, read once per process and file."""
-    path = str(bots_file())
-    if path not in _bots:
+    configured = tk.config.get("ckanext.internalportal.stats.bots_file") or ""
+    if configured not in _bots:
+        path = str(bots_file())
         try:
             with open(path, encoding="utf-8") as f:
-                _bots[path] = events.bot_patterns(f)
+                _bots[configured] = events.bot_patterns(f)
         except OSError as e:
             log.warning("Statistiques d'usage : liste des robots illisible (%s) : %s", path, e)
-            _bots[path] = None
-    return _bots[path]
+            _bots[configured] = None
+    return _bots[configured]
 
 
 def reader_orgs() -> Optional[tuple[str, ...]]:
@@ -213,11 +215,16 @@ def after_dataset_search(search_results: dict) -> None:
         return
     orgs = reader_orgs()
     channel = "api" if flask.request.endpoint == "api.action" else "web"
+    hour = events.hour_of(events.utcnow())
+    consumers: dict = {}  # producer organisation -> who consumes (the same for the page)
     found = []
     for result in results:
         if isinstance(result, dict) and result.get("id"):
-            found.extend(counters_for(result["id"], result.get("owner_org"), "search", channel,
-                                      orgs=orgs))
+            owner = result.get("owner_org")
+            if owner not in consumers:
+                consumers[owner] = events.consumers(owner, orgs)
+            found.extend(events.Counter(hour, result["id"], "", "search", channel, consumer)
+                         for consumer in consumers[owner])
     g.internalportal_stats_search = found
 
 

@@ -1,7 +1,10 @@
 """Where usage events go: Redis counters while the portal serves, PostgreSQL after the rollup.
 
-Recording (``record``), on the request path, is **one Redis round trip** whatever the number of
-counters (a pipeline of ``HINCRBY`` on one hash, ``live``). When Redis does not answer, the
+Recording (``record``), on the request path, only hands the request's counters to a thread of
+the process (``send_in_background``, on by default): the page does not wait for Redis. The thread
+sends what has gathered, one request's or several's, in **one Redis round trip**: one call of a Lua script (``RECORD_SCRIPT``, ``EVALSHA``; loaded again by redis-py
+when Redis has forgotten it) that adds to one hash, ``live`` — half the client's work of a
+pipeline of ``HINCRBY``. When Redis does not answer, the
 request goes on: the events are counted as lost (per hour, in the process, then in Redis once it
 answers again), one warning is logged per outage, and Redis is not asked again for
 ``RETRY_AFTER`` seconds.
@@ -21,8 +24,11 @@ Keys, all under ``internalportal:stats:<ckan.site_id>:``: ``live``, ``lost`` (ho
 """
 from __future__ import annotations
 
+import atexit
 import datetime
 import logging
+import os
+import queue
 import threading
 import time
 import uuid
@@ -46,7 +52,21 @@ RETRY_AFTER = 5.0  # seconds without asking Redis after a failure
 SOCKET_TIMEOUT = 0.25  # seconds: a slow Redis never holds a page for long
 CHUNK = 5000  # counters read (HSCAN) and written per statement
 
+# KEYS: live, lost, flush-due. ARGV: the rollup's interval in seconds (0: none), the number n
+# of live counters, n (field, count) pairs for live, then (hour, count) pairs for lost. Returns 1
+# when it starts a new interval (flush-due was not set): the caller queues the rollup.
+RECORD_SCRIPT = """
+local n = tonumber(ARGV[2])
+for i = 3, 2 + 2 * n, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 3 + 2 * n, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+if tonumber(ARGV[1]) > 0 and redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[1]) then
+  return 1
+end
+return 0
+"""
+
 _clients: dict[str, redis.Redis] = {}
+_scripts: dict[str, "redis.commands.core.Script"] = {}
 _lock = threading.Lock()
 
 
@@ -84,6 +104,15 @@ def client() -> redis.Redis:
     return conn
 
 
+def _record_script():
+    """``RECORD_SCRIPT`` on the counters' client (registered once per URL)."""
+    url = redis_url()
+    script = _scripts.get(url)
+    if script is None:
+        script = _scripts[url] = client().register_script(RECORD_SCRIPT)
+    return script
+
+
 def prefix() -> str:
     return f"internalportal:stats:{tk.config.get('ckan.site_id')}:"
 
@@ -108,12 +137,91 @@ def _lose(count: int, hour: str) -> None:
         _outage.lost_total += count
 
 
-def record(counters: Iterable[events.Counter]) -> bool:
-    """Add one to each counter (one Redis round trip); False when the events were lost."""
+def send_in_background() -> bool:
+    return tk.asbool(tk.config.get("ckanext.internalportal.stats.send_in_background"))
+
+
+def record(counters: Iterable[events.Counter], background: Optional[bool] = None) -> bool:
+    """Add one to each counter: handed to the process's sender thread (``background``, by
+    default ``send_in_background``), or sent now (one Redis round trip; False when the events
+    were lost)."""
     fields: dict[str, int] = defaultdict(int)
     for counter in counters:
         fields[events.field(counter)] += 1
+    if not fields:
+        return True
+    if send_in_background() if background is None else background:
+        _sender.put(fields)
+        return True
     return _increment(fields)
+
+
+class _Sender:
+    """The process's sender thread: it takes the requests' counters from a queue and sends all
+    that has gathered in one round trip (``_increment``: Redis down, they are counted as lost,
+    as on the request path). Started by the first event of each process (a forked worker gets
+    its own); what is still queued when the process exits is sent then (``atexit``)."""
+
+    def __init__(self) -> None:
+        self.pid: Optional[int] = None
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.pending = 0
+        self.done = threading.Condition()
+
+    def put(self, fields: dict[str, int]) -> None:
+        if self.pid != os.getpid():
+            self._start()
+        with self.done:
+            self.pending += 1
+        self.queue.put(fields)
+
+    def _start(self) -> None:
+        with _lock:
+            if self.pid == os.getpid():
+                return
+            self.queue, self.pending = queue.SimpleQueue(), 0
+            self.pid = os.getpid()
+            threading.Thread(target=self._run, name="internalportal-stats-sender",
+                             daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self.queue.get()]
+            try:
+                while len(batch) < 1000:
+                    batch.append(self.queue.get_nowait())
+            except queue.Empty:
+                pass
+            merged: dict[str, int] = defaultdict(int)
+            for fields in batch:
+                for name, n in fields.items():
+                    merged[name] += n
+            try:
+                _increment(merged)
+            except Exception:  # never let the thread die: the next events must go out
+                log.exception("Statistiques d'usage : événements non envoyés")
+            with self.done:
+                self.pending -= len(batch)
+                self.done.notify_all()
+
+    def wait(self, timeout: float = 5.0) -> bool:
+        """Until every queued event is sent (or ``timeout`` seconds); whether all were."""
+        if self.pid != os.getpid():
+            return True
+        with self.done:
+            return self.done.wait_for(lambda: self.pending <= 0, timeout)
+
+
+_sender = _Sender()
+
+
+def wait_sent(timeout: float = 5.0) -> bool:
+    """Until this process's queued events are in Redis (the rollup in the same process, the
+    tests, the process's exit)."""
+    return _sender.wait(timeout)
+
+
+atexit.register(wait_sent, 2.0)
 
 
 def add(counts: dict[events.Counter, int], chunk: int = 20000) -> None:
@@ -140,16 +248,13 @@ def _increment(fields: dict[str, int]) -> bool:
     with _lock:
         pending = dict(_outage.pending_lost)
     interval = flush_interval()
-    pipe = client().pipeline(transaction=False)
-    live = key("live")
+    args: list = [interval * 60 if interval else 0, len(fields)]
     for name, n in fields.items():
-        pipe.hincrby(live, name, n)
+        args += (name, n)
     for lost_hour, n in pending.items():
-        pipe.hincrby(key("lost"), lost_hour, n)
-    if interval:
-        pipe.set(key("flush-due"), "1", nx=True, ex=interval * 60)
+        args += (lost_hour, n)
     try:
-        results = pipe.execute()
+        started = _record_script()(keys=[key("live"), key("lost"), key("flush-due")], args=args)
     except redis.RedisError as e:
         _lose(count, hour)
         with _lock:
@@ -170,7 +275,7 @@ def _increment(fields: dict[str, int]) -> bool:
             _outage.down = False
             log.warning("Statistiques d'usage : Redis répond de nouveau ; %d événement(s) "
                         "perdu(s) depuis le démarrage.", _outage.lost_total)
-    if interval and results[-1]:
+    if started:
         _enqueue_flush()
     return True
 
@@ -297,7 +402,8 @@ def flush(retention_days: Optional[int] = None,
     """Move the Redis counters to PostgreSQL, then delete the hourly rows older than the
     retention. ``pause(step)`` is called at each step (``renamed``, ``before-commit``,
     ``committed``): the CLI's ``--pause-at`` uses it to show that a flush killed there loses
-    nothing."""
+    nothing. This process's events still queued are sent first."""
+    wait_sent()
     r = client()
     report = FlushReport()
     leftovers = sorted(n.decode() for n in r.scan_iter(match=key("batch:*"), count=1000))

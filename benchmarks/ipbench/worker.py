@@ -39,6 +39,7 @@ import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
 
 from sqlalchemy import text
 
@@ -46,6 +47,7 @@ from . import datagen
 from .common import EXIT_MEASURE, SITE_URL
 from .configs import CONFIGS
 from .scenarios import SCENARIOS, BenchClient, Ctx
+from .stats import percentile
 
 PROTOCOL_PREFIX = "@@ipbench "
 
@@ -418,6 +420,43 @@ class TripCounter:
 SERVER_FIELDS = ("total_commands_processed", "total_reads_processed")
 
 
+class HookTimer:
+    """The time internalportal_stats's own hooks take per request, in this process: its
+    ``after_dataset_search`` and its Flask ``after_request`` (where the request's events are
+    recorded), added up per request — the plugin's cost, apart from the machine's noise that
+    the portal / portal_nostats ratios carry. (``after_dataset_show`` only keeps a reference.)"""
+
+    def __init__(self, flask_app):
+        from ckanext.internalportal.stats import capture
+        self.samples: list[float] = []
+        self._current = 0.0
+        search = capture.after_dataset_search
+
+        def timed_search(results):
+            t = time.perf_counter()
+            try:
+                return search(results)
+            finally:
+                self._current += time.perf_counter() - t
+
+        capture.after_dataset_search = timed_search
+        funcs = flask_app.after_request_funcs.get(None, [])
+        self.installed = False
+        for i, f in enumerate(funcs):
+            if f is capture.after_request:
+                def timed_after(response, f=f):
+                    t = time.perf_counter()
+                    try:
+                        return f(response)
+                    finally:
+                        self.samples.append((self._current + time.perf_counter() - t) * 1000)
+                        self._current = 0.0
+                funcs[i] = timed_after
+                self.installed = True
+
+
+
+
 def _server_info(conn) -> dict:
     """What the Redis server has processed so far: commands, reads (one per batch of commands
     received at once, i.e. per round trip of a client), calls per command."""
@@ -432,7 +471,8 @@ def _delta(a: dict, b: dict) -> dict:
     return {k: b.get(k, 0) - a.get(k, 0) for k in set(a) | set(b) if b.get(k, 0) - a.get(k, 0)}
 
 
-def redis_trips(runner: "Runner", counter: TripCounter, scenario: str, n: int) -> dict:
+def redis_trips(runner: "Runner", counter: TripCounter, scenario: str, n: int,
+                hooks: Optional[HookTimer] = None) -> dict:
     """n untimed requests of the scenario (the same sequence in every configuration): round
     trips counted in the client, and the server's own counters (INFO stats, commandstats) over
     the same window, less what INFO itself adds, with the server's idle rate (other clients)
@@ -445,8 +485,12 @@ def redis_trips(runner: "Runner", counter: TripCounter, scenario: str, n: int) -
     overhead = _delta(o1, o2)            # what one _server_info() adds to the counters
     before = _server_info(conn)
     before_client = counter.snapshot()      # after: the INFO calls are not counted
+    first_hook = len(hooks.samples) if hooks else 0
     t0 = time.perf_counter()
     runner.run(scenario, n, timed=False, phase="trips:")
+    if hooks:  # the events the sender thread has not sent yet belong to this window
+        from ckanext.internalportal.stats import store
+        store.wait_sent()
     seconds = time.perf_counter() - t0
     after_client = counter.snapshot()
     after = _server_info(conn)
@@ -458,7 +502,11 @@ def redis_trips(runner: "Runner", counter: TripCounter, scenario: str, n: int) -
     background = {k: v - overhead.get(k, 0) for k, v in _delta(after, idle).items()}
     background = {k: v for k, v in background.items() if v}
     client = {k: after_client[k] - before_client[k] for k in after_client}
+    hook_ms = hooks.samples[first_hook:] if hooks else []
     return {"scenario": scenario, "requests": n, "seconds": round(seconds, 2),
+            "plugin_hooks_ms": ({"p50": round(percentile(hook_ms, 50), 3),
+                                 "p95": round(percentile(hook_ms, 95), 3),
+                                 "requests": len(hook_ms)} if hook_ms else None),
             "client": client,
             "client_per_request": {k: round(v / n, 3) for k, v in client.items()},
             "server": server,
@@ -468,33 +516,38 @@ def redis_trips(runner: "Runner", counter: TripCounter, scenario: str, n: int) -
 
 def record_timing(flask_app, ctx: Ctx, n: int) -> dict:
     """store.record timed n times in the process, on the real Redis: one dataset page's
-    counter (anonymous), and a page of 20 search results (20 counters)."""
+    counter (anonymous), and a page of 20 search results (20 counters), each sent as a request
+    would send it without the sender thread (``background=False``: the Redis round trip
+    itself, what the thread does), then handed to the thread as a request does
+    (``*_handed``)."""
     import ckan.model as model
     from ckanext.internalportal.stats import capture, store
-    from .stats import percentile
 
     out = {}
     with flask_app.test_request_context():
         top = model.Package.get(ctx.extra["top_dataset"])
         page = [model.Package.get(name) for name in ctx.public_datasets[:20]]
-        cases = {
-            "view_1_counter": capture.counters_for(top.id, top.owner_org, "view", "web",
-                                                   orgs=None),
-            "search_20_counters": [c for p in page for c in capture.counters_for(
-                p.id, p.owner_org, "search", "web", orgs=None)],
-        }
+        view = capture.counters_for(top.id, top.owner_org, "view", "web", orgs=None)
+        search = [c for p in page for c in capture.counters_for(
+            p.id, p.owner_org, "search", "web", orgs=None)]
+        cases = {"view_1_counter": (view, False), "search_20_counters": (search, False),
+                 "view_1_counter_handed": (view, True),
+                 "search_20_counters_handed": (search, True)}
         model.Session.remove()
         lost_before = store.lost_events()
-        for name, counters in cases.items():
+        for name, (counters, background) in cases.items():
             for _ in range(min(200, n)):                 # warm-up
-                store.record(counters)
+                store.record(counters, background=background)
+            store.wait_sent()
             samples, failed = [], 0
             gc.collect()
             for _ in range(n):
                 t0 = time.perf_counter_ns()
-                ok = store.record(counters)
+                ok = store.record(counters, background=background)
                 samples.append((time.perf_counter_ns() - t0) / 1e6)
                 failed += not ok
+                if background and len(samples) % 50 == 0:
+                    store.wait_sent()  # the thread keeps up, as between real requests
             out[name] = {"counters": len(counters), "calls": n, "failed": failed,
                          "p50_ms": round(percentile(samples, 50), 4),
                          "p95_ms": round(percentile(samples, 95), 4),
@@ -606,6 +659,8 @@ def main(argv: list[str]) -> int:
                    if args.rebuild and has_index else None)
         stats_profile = args.stats_top is not None
         counter = TripCounter() if stats_profile else None
+        hooks = (HookTimer(flask_app) if stats_profile
+                 and "internalportal_stats" in CONFIGS[args.config].plugins else None)
         purged = 0
         with flask_app.test_request_context():
             ctx, meta = build_ctx(args.config, args.seed, args.round_no)
@@ -650,7 +705,8 @@ def main(argv: list[str]) -> int:
                 send({"event": "filter", **member_filter(client, ctx)})
             elif cmd["cmd"] == "redis_trips":
                 send({"event": "redis_trips",
-                      **redis_trips(runner, counter, cmd["scenario"], int(cmd["n"]))})
+                      **redis_trips(runner, counter, cmd["scenario"], int(cmd["n"]),
+                                   hooks)})
             elif cmd["cmd"] == "record_timing":
                 send({"event": "record_timing", **record_timing(flask_app, ctx,
                                                                 int(cmd["n"]))})

@@ -121,3 +121,14 @@ register(
                              if p != "internalportal_stats")),
     default=False,
 )
+
+# The same portal, its usage events sent by the request itself rather than by the process's
+# sender thread (opt-in): the thread's effect on the request-overhead scenarios, in one run —
+#   make bench BENCH_ARGS="--stats --configs portal_nostats,portal,portal_stats_inline
+#     --scenarios search_anon,package_show --name stats-inline"
+register(
+    "portal_stats_inline",
+    "Portail, événements d'usage envoyés par la requête elle-même (send_in_background = false)",
+    {**portal_settings(), "ckanext.internalportal.stats.send_in_background": "false"},
+    default=False,
+)

@@ -21,6 +21,7 @@ trip while the response goes out (``send_in_background``; off, the request sends
 """
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from pathlib import Path
@@ -88,11 +89,13 @@ def reader_orgs() -> Optional[tuple[str, ...]]:
 
 
 def counters_for(package_id: str, owner_org: Optional[str], event: str, channel: str,
-                 resource_id: str = "", orgs: Any = ...) -> list[events.Counter]:
-    """The counters one reading of a dataset adds (one per consumer organisation)."""
+                 resource_id: str = "", orgs: Any = ...,
+                 hour: Optional[datetime.datetime] = None) -> list[events.Counter]:
+    """The counters one reading of a dataset adds (one per consumer organisation), in
+    ``hour`` (by default the current one)."""
     if orgs is ...:
         orgs = reader_orgs()
-    hour = events.hour_of(events.utcnow())
+    hour = hour or events.hour_of(events.utcnow())
     return [events.Counter(hour, package_id, resource_id or "", event, channel, consumer)
             for consumer in events.consumers(owner_org, orgs)]
 
@@ -215,16 +218,12 @@ def after_dataset_search(search_results: dict) -> None:
         return
     orgs = reader_orgs()
     channel = "api" if flask.request.endpoint == "api.action" else "web"
-    hour = events.hour_of(events.utcnow())
-    consumers: dict = {}  # producer organisation -> who consumes (the same for the page)
+    hour = events.hour_of(events.utcnow())  # one for the page
     found = []
     for result in results:
         if isinstance(result, dict) and result.get("id"):
-            owner = result.get("owner_org")
-            if owner not in consumers:
-                consumers[owner] = events.consumers(owner, orgs)
-            found.extend(events.Counter(hour, result["id"], "", "search", channel, consumer)
-                         for consumer in consumers[owner])
+            found.extend(counters_for(result["id"], result.get("owner_org"), "search", channel,
+                                      orgs=orgs, hour=hour))
     g.internalportal_stats_search = found
 
 

@@ -2,12 +2,12 @@
 
 Recording (``record``), on the request path, only hands the request's counters to a thread of
 the process (``send_in_background``, on by default): the page does not wait for Redis. The thread
-sends what has gathered, one request's or several's, in **one Redis round trip**: one call of a Lua script (``RECORD_SCRIPT``, ``EVALSHA``; loaded again by redis-py
-when Redis has forgotten it) that adds to one hash, ``live`` — half the client's work of a
-pipeline of ``HINCRBY``. When Redis does not answer, the
-request goes on: the events are counted as lost (per hour, in the process, then in Redis once it
-answers again), one warning is logged per outage, and Redis is not asked again for
-``RETRY_AFTER`` seconds.
+sends what has gathered, one request's or several's, in **one Redis round trip**: one call of a
+Lua script (``RECORD_SCRIPT``, ``EVALSHA``; loaded again by redis-py when Redis has forgotten it)
+that adds to one hash, ``live`` — half the client's work of a pipeline of ``HINCRBY``. When Redis
+does not answer, the request goes on: the events are counted as lost (per hour, in the process,
+then in Redis once it answers again), one warning is logged per outage, and Redis is not asked
+again for ``RETRY_AFTER`` seconds.
 
 The rollup (``flush``), from the CLI or a background job, is crash-safe and idempotent:
 

@@ -26,6 +26,9 @@ setup(
         # is read)
         "openpyxl>=3.1",
         "pyarrow>=14",
+        # internalportal_proconnect: the OpenID Connect protocol (PKCE, state, nonce, JWKS,
+        # signed userinfo), as data.gouv.fr does it
+        "Authlib>=1.6,<2",
     ],
     entry_points={
         # one line per plugin of the suite, added with its code (README.md, « Développement »)
@@ -36,6 +39,8 @@ setup(
             "sql_harvester = ckanext.internalportal.harvesters.sql.plugin:SQLHarvester",
             "files_harvester = ckanext.internalportal.harvesters.files.plugin:FilesHarvester",
             "udata_harvester = ckanext.internalportal.harvesters.udata.plugin:UdataHarvester",
+            "internalportal_proconnect = "
+            "ckanext.internalportal.proconnect.plugin:ProConnectPlugin",
         ],
         "ckan.rdf.profiles": [
             "internalportal_dcat_ap_3 = "

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # make up / make down / make status: PostgreSQL, Redis and Apache Solr 9, for real, on 127.0.0.1,
-# their data under .state/, and a local SMTP sink (scripts/smtp_sink.py) that keeps every e-mail
-# of the dev portal as a .eml file under .state/mail/. Each step installs what is missing and
-# skips what is there.
+# their data under .state/, a local SMTP sink (scripts/smtp_sink.py) that keeps every e-mail
+# of the dev portal as a .eml file under .state/mail/, and a local OpenID Connect provider
+# configured like ProConnect (scripts/oidc/, npm package oidc-provider) for the demo's agents.
+# Each step installs what is missing and skips what is there.
 #
 #   scripts/services.sh up|down|status
 #
-# Ports (env): IP_PG_PORT (5433), IP_REDIS_PORT (6380), IP_SOLR_PORT (8983), IP_SMTP_PORT (1025).
+# Ports (env): IP_PG_PORT (5433), IP_REDIS_PORT (6380), IP_SOLR_PORT (8983), IP_SMTP_PORT (1025),
+# IP_OIDC_PORT (9090).
 # PostgreSQL and Redis avoid Debian's default ports so that a system service installed by apt
 # never collides with ours.
 set -euo pipefail
@@ -18,6 +20,7 @@ REDIS_PORT=${IP_REDIS_PORT:-6380}
 SOLR_PORT=${IP_SOLR_PORT:-8983}
 SOLR_HEAP=${IP_SOLR_HEAP:-512m}
 SMTP_PORT=${IP_SMTP_PORT:-1025}
+OIDC_PORT=${IP_OIDC_PORT:-9090}
 SOLR_CORES=(ckan ckan_test ckan_bench)
 # demo_app: the demo's « business application » (ckanext/internalportal/demo/harvest.py fills
 # it at each `make demo`; the demo's SQL harvest source reads it)
@@ -224,6 +227,47 @@ stop_smtp() {
   rm -f "$pidf"
 }
 
+# ---------------------------------------------------------------- ProConnect (local OIDC provider)
+# scripts/oidc/provider.mjs, configured by scripts/oidc_config.py at each start (the demo's agents,
+# client internalportal-demo; its secrets and signing key are kept under .state/)
+oidc_ping() { curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$OIDC_PORT/.well-known/openid-configuration" 2>/dev/null; }
+oidc_up() { pid_alive "$STATE/oidc/oidc.pid" && oidc_ping; }
+start_oidc() {
+  local dir="$STATE/oidc" pidf="$STATE/oidc/oidc.pid"
+  mkdir -p "$dir"
+  if oidc_up; then ok "Fournisseur d'identité (ProConnect local) répond déjà : http://127.0.0.1:$OIDC_PORT"; return; fi
+  command -v node >/dev/null || die "node introuvable : le fournisseur d'identité local (ProConnect) tourne sous Node.js (paquets Debian nodejs et npm)."
+  [ -d "$ROOT/node_modules/oidc-provider" ] \
+    || die "le paquet npm oidc-provider manque (node_modules/oidc-provider) : lancez 'make assets'."
+  [ -x "$VENV/bin/python" ] || die "Python introuvable dans .venv : lancez d'abord 'make venv'."
+  port_busy "$OIDC_PORT" && die "le port $OIDC_PORT (fournisseur d'identité ProConnect local) est déjà pris par un autre programme. Arrêtez-le (ss -ltnp | grep $OIDC_PORT) ou choisissez un autre port : IP_OIDC_PORT=…"
+  "$VENV/bin/python" "$ROOT/scripts/oidc_config.py" "$dir/config.json" \
+    || die "la configuration du fournisseur d'identité local n'a pas pu être écrite (scripts/oidc_config.py)."
+  say "Fournisseur d'identité (ProConnect local) : démarrage sur 127.0.0.1:$OIDC_PORT"
+  rm -f "$dir/oidc.port"
+  NODE_ENV=development nohup node "$ROOT/scripts/oidc/provider.mjs" --config "$dir/config.json" \
+    >>"$dir/oidc.log" 2>&1 < /dev/null &
+  echo $! > "$pidf"
+  STARTED+=(oidc)
+  for _ in $(seq 1 150); do
+    oidc_up && break
+    pid_alive "$pidf" || { tail -n 20 "$dir/oidc.log" >&2; die "le fournisseur d'identité local s'est arrêté au démarrage (journal : .state/oidc/oidc.log)."; }
+    sleep 0.1
+  done
+  oidc_up || { tail -n 20 "$dir/oidc.log" >&2; die "le fournisseur d'identité local ne répond pas après 15 s (journal : .state/oidc/oidc.log)."; }
+  ok "Fournisseur d'identité (ProConnect local) prêt : http://127.0.0.1:$OIDC_PORT"
+}
+stop_oidc() {
+  local pidf="$STATE/oidc/oidc.pid"
+  if pid_alive "$pidf"; then
+    kill "$(cat "$pidf")" 2>/dev/null || true
+    for _ in $(seq 1 50); do pid_alive "$pidf" || break; sleep 0.1; done
+    pid_alive "$pidf" && kill -9 "$(cat "$pidf")" 2>/dev/null || true
+    ok "Fournisseur d'identité (ProConnect local) arrêté"
+  fi
+  rm -f "$pidf" "$STATE/oidc/oidc.port"
+}
+
 status() {
   local data; data=$(pg_datadir 2>/dev/null || true)
   if [ -n "$data" ] && [ -f "$data/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -232,18 +276,21 @@ status() {
     echo "Redis      : en marche (127.0.0.1:$REDIS_PORT)"; else echo "Redis      : arrêté"; fi
   if solr_ping ckan; then echo "Solr       : en marche (http://127.0.0.1:$SOLR_PORT/solr)"; else echo "Solr       : arrêté"; fi
   if smtp_up; then echo "SMTP       : en marche (127.0.0.1:$SMTP_PORT, messages dans .state/mail/)"; else echo "SMTP       : arrêté"; fi
+  if oidc_up; then echo "ProConnect : en marche (http://127.0.0.1:$OIDC_PORT, fournisseur d'identité local)"; else echo "ProConnect : arrêté"; fi
 }
 
 case "${1:-}" in
   up)
     trap on_exit EXIT
-    start_postgres; start_redis; start_solr; start_smtp
+    start_postgres; start_redis; start_solr; start_smtp; start_oidc
     say "Services prêts"
     ;;
-  down) stop_smtp; stop_solr; stop_redis; stop_postgres ;;
+  down) stop_oidc; stop_smtp; stop_solr; stop_redis; stop_postgres ;;
   status) status ;;
   # one service alone, for scripts and tests (the others are left as they are)
   start-smtp) start_smtp ;;
   stop-smtp) stop_smtp ;;
-  *) echo "usage: $0 up|down|status|start-smtp|stop-smtp" >&2; exit 2 ;;
+  start-oidc) trap on_exit EXIT; start_oidc ;;
+  stop-oidc) stop_oidc ;;
+  *) echo "usage: $0 up|down|status|start-smtp|stop-smtp|start-oidc|stop-oidc" >&2; exit 2 ;;
 esac

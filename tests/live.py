@@ -30,6 +30,7 @@ loopback port, in a thread, for the duration of one test::
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any, Iterator
 
@@ -56,10 +57,12 @@ def _removing_session(wsgi_app: Any) -> Any:
     return app
 
 
-@pytest.fixture
-def live_portal(app: Any) -> Iterator[str]:
-    """The base URL of the CKAN test app served over HTTP on a free loopback port."""
-    server = make_server(HOST, 0, _removing_session(app.app), threaded=False)
+@contextlib.contextmanager
+def serving(app: Any, port: int = 0) -> Iterator[str]:
+    """The CKAN test app served over HTTP on ``port`` of loopback (0: a free one), as
+    ``live_portal`` does; a fixed port is for clients registered with the portal's address
+    beforehand (an OpenID provider's redirect URIs, tests/proconnect)."""
+    server = make_server(HOST, port, _removing_session(app.app), threaded=False)
     thread = threading.Thread(target=server.serve_forever, name="live_portal", daemon=True)
     thread.start()
     try:
@@ -68,6 +71,13 @@ def live_portal(app: Any) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=30)
+
+
+@pytest.fixture
+def live_portal(app: Any) -> Iterator[str]:
+    """The base URL of the CKAN test app served over HTTP on a free loopback port."""
+    with serving(app) as url:
+        yield url
 
 
 def live_session(token: str | None = None) -> requests.Session:

@@ -21,7 +21,8 @@ from __future__ import annotations
 # (harvesters/: SQL databases, file shares, udata) after harvest, activity last as in CKAN's
 # default list. A plugin of the suite joins this string when it is delivered (see README.md,
 # « Développement »).
-PORTAL_PLUGINS = ("internalportal internalportal_sharing internalportal_stats scheming_datasets "
+PORTAL_PLUGINS = ("internalportal internalportal_sharing internalportal_stats "
+                  "internalportal_proconnect scheming_datasets "
                   "dcat harvest "
                   "ckan_harvester sql_harvester files_harvester udata_harvester activity")
 

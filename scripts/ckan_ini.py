@@ -68,6 +68,15 @@ OPTIONS = {
         # usage statistics: rolled up every minute by the demo's jobs worker, so that a
         # visit shows in the « Statistiques » tab a minute later
         "ckanext.internalportal.stats.flush_interval": "1",
+        # « S'identifier avec ProConnect »: the local provider of scripts/services.sh
+        # (scripts/oidc/), its demo client, the demo's mapping of SIRET to ministries; the
+        # client's secret comes from the environment (scripts/demo.sh exports it)
+        "ckanext.internalportal.proconnect.discovery_url":
+            f"http://127.0.0.1:{env('IP_OIDC_PORT', '9090')}/.well-known/openid-configuration",
+        "ckanext.internalportal.proconnect.client_id": "internalportal-demo",
+        "ckanext.internalportal.proconnect.mapping_file":
+            str(ROOT / "ckanext" / "internalportal" / "demo" / "data"
+                / "proconnect_organisations.yaml"),
     },
     "DEFAULT": {"debug": "false"},
     # the portal's own progress lines are enough: CKAN's debug log is not for a demo

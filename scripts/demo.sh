@@ -27,6 +27,13 @@ stop_background() { for pid in "${BACKGROUND[@]}"; do kill "$pid" 2>/dev/null ||
 trap stop_background EXIT
 
 "$ROOT/.venv/bin/python" "$ROOT/scripts/ckan_ini.py"
+# the demo client's secret at the local ProConnect (drawn once by scripts/oidc_config.py when
+# `make up` starts the provider), from the environment, as the plugin reads it
+PROCONNECT_SECRET_FILE="$ROOT/.state/proconnect-client-secret"
+[ -s "$PROCONNECT_SECRET_FILE" ] \
+  || die "le secret du client ProConnect de démonstration manque (.state/proconnect-client-secret) : lancez 'make up'."
+export CKANEXT__INTERNALPORTAL__PROCONNECT__CLIENT_SECRET
+CKANEXT__INTERNALPORTAL__PROCONNECT__CLIENT_SECRET=$(cat "$PROCONNECT_SECRET_FILE")
 
 say "Migrations de la base (CKAN et chaque plugin activé qui en a)"
 "$CKAN" -c "$INI" db upgrade >/dev/null
@@ -76,6 +83,15 @@ print("\n".join("      " + line for line in loader.accounts_lines(data)))
 for line in loader.example_lines(data):
     print(textwrap.fill(line, 92, initial_indent="    ", subsequent_indent="      ",
                         break_on_hyphens=False))')
+# the ProConnect agents of the local provider, their ministry, what to try
+PROCONNECT=$("$ROOT/.venv/bin/python" -c 'import textwrap
+from ckanext.internalportal.demo import loader, proconnect
+data = loader.read_demo_data()
+print("\n".join("      " + line for line in proconnect.accounts_lines(data)))
+for line in proconnect.example_lines(data):
+    print(textwrap.fill(line, 92, initial_indent="    ", subsequent_indent="      ",
+                        break_on_hyphens=False))')
+PROCONNECT_PASSWORD=$(cat "$ROOT/.state/proconnect-password" 2>/dev/null || echo "?")
 # the harvest sources, where to see them, how to harvest them again
 HARVEST=$(SITE="http://127.0.0.1:$PORT" SERVING="${IP_DEMO_NO_SERVE:-serve}" \
   "$ROOT/.venv/bin/python" -c 'import os, textwrap
@@ -96,6 +112,12 @@ cat <<MSG
     Agents des ministères (administrateurs de leur ministère), mot de passe commun :
       $AGENT_PASSWORD $( [ -z "${IP_AGENT_PASSWORD:-}" ] && echo "(conservé dans .state/agents-password)")
 $AGENTS
+
+    Agents ProConnect (« S'identifier avec ProConnect » sur la page de connexion, fournisseur
+    d'identité local http://127.0.0.1:${IP_OIDC_PORT:-9090}), sans compte avant leur première
+    connexion, mot de passe commun :
+      $PROCONNECT_PASSWORD (conservé dans .state/proconnect-password)
+$PROCONNECT
 $HARVEST
     E-mails de la démonstration : un fichier .eml par message dans .state/mail/
 

@@ -22,7 +22,10 @@ than ``sees``/``has_data``.
 
 Roles (``ROLES``): ``anonymous``; ``noorg``, signed in, of no organisation; ``outsider``, an
 agent of an unrelated ministry; ``shared``, a member of an organisation the restricted and
-private datasets are shared with; ``expired`` and ``revoked``, members of organisations whose
+private datasets are shared with; ``proconnect``, an agent signed in through ProConnect whose
+SIRET the mapping file places in that organisation (the account and membership made by the
+plugin's own sign-in, ``accounts.sign_in``); ``proconnect_noorg``, a private company's
+employee signed in through ProConnect, whom no organisation claims; ``expired`` and ``revoked``, members of organisations whose
 share ended (its date set in the past in the database, no sweep; revoked by
 ``dataset_share_delete``); ``member``, ``editor``, ``admin`` of the owner organisation;
 ``sysadmin``. Public and internal datasets cannot be shared: there ``shared``, ``expired`` and
@@ -63,6 +66,8 @@ from tests.factories import EU, create_dataset, well_filled
 # image_view (an optional plugin of the portal) so that resource views exist to be asked for
 PLUGINS = f"{settings.PORTAL_PLUGINS} image_view"
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              # ProConnect configured: its button on the sign-in page, its callback answering
+              pytest.mark.ckan_config("ckanext.internalportal.proconnect.client_id", "matrice"),
               pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 LEVELS = ("public", "internal", "restricted", "private")
@@ -71,10 +76,13 @@ SHAREABLE = {"restricted", "private"}
 THEME_OF = {level: f"{EU}/data-theme/{code}"
             for level, code in zip(LEVELS, ("ECON", "EDUC", "HEAL", "ENVI"))}
 # "expired" first: each surface meets the expired share before anything sweeps it
-ROLES = ("expired", "anonymous", "noorg", "outsider", "shared", "revoked", "member", "editor",
-         "admin", "sysadmin")
+ROLES = ("expired", "anonymous", "noorg", "outsider", "shared", "proconnect", "proconnect_noorg",
+         "revoked", "member", "editor", "admin", "sysadmin")
 OWNERS = {"member", "editor", "admin"}
-AGENTS = OWNERS | {"outsider", "shared", "expired", "revoked"}
+# an agent signed in through ProConnect (internalportal_proconnect), whose SIRET places them in
+# the receiving organisation: what a member of it gets
+SHARED = {"shared", "proconnect"}
+AGENTS = OWNERS | SHARED | {"outsider", "expired", "revoked"}
 
 
 # ------------------------------------------------------------------ the rules
@@ -84,13 +92,13 @@ def sees(role: str, level: str) -> bool:
         return True
     if level in ("internal", "restricted"):
         return role in AGENTS
-    return role in OWNERS | {"shared"}
+    return role in OWNERS | SHARED
 
 
 def has_data(role: str, level: str) -> bool:
     """Resource URLs, downloads, resource pages and views, activities."""
     if level == "restricted":
-        return role in OWNERS | {"shared", "sysadmin"}
+        return role in OWNERS | SHARED | {"sysadmin"}
     return sees(role, level)
 
 
@@ -150,7 +158,7 @@ def source_managers(role: str, level: str) -> bool:
 
 def receivers(role: str, level: str) -> bool:
     """``organization_shared_datasets_list`` of the role's own organisation."""
-    return level in SHAREABLE and role in {"shared", "sysadmin"}
+    return level in SHAREABLE and role in SHARED | {"sysadmin"}
 
 
 # ------------------------------------------------------------------ the world
@@ -173,6 +181,23 @@ def _user() -> dict:
     return factories.UserWithToken()
 
 
+def _proconnect_agents(receiving_org: dict) -> dict[str, dict]:
+    """The two ProConnect roles, made by the plugin's sign-in: an agent whose SIREN the
+    mapping gives to ``receiving_org``, and a private company's employee (unknown SIRET)."""
+    from ckanext.internalportal.proconnect import accounts, identity, mapping
+    rules = mapping.parse([{"organization": receiving_org["name"], "siren": ["110000023"]}])
+    people = {}
+    for role, siret in (("proconnect", "11000002300017"),
+                        ("proconnect_noorg", "55200000000015")):
+        agent = identity.from_claims({"sub": role, "email": f"{role}@matrice.example.fr",
+                                      "given_name": "Agent", "usual_name": role,
+                                      "siret": siret})
+        user = accounts.sign_in(agent, rules).user
+        people[role] = {"id": user.id, "name": user.name,
+                        "token": factories.APIToken(user=user.name)["token"]}
+    return people
+
+
 def _upload(pkg: dict, level: str, content: bytes, user: dict) -> dict:
     filename = f"televersement-{level}.csv"
     return helpers.call_action(
@@ -193,6 +218,7 @@ def build_world() -> World:
     org_of = {role: factories.Organization(
         name=f"ministere-{role}", users=[{"name": people[role]["name"], "capacity": "member"}])
         for role in ("outsider", "shared", "expired", "revoked")}
+    people.update(_proconnect_agents(org_of["shared"]))
     receiving = {role: org_of.get(role, org_of["shared"]) for role in ROLES}
     world = World(people=people, orgs=orgs, groups=groups, receiving=receiving, datasets={})
     editor, admin = people["editor"], people["admin"]
@@ -770,6 +796,30 @@ def footer_pages(c, role):
             for level, pkg in c.world.datasets.items()}
 
 
+def proconnect_pages(c, role):
+    """The sign-in page (« S'identifier avec ProConnect »), the French page of a refused
+    sign-in, and the sysadmins' « Comptes à rattacher » (403 to others)."""
+    bodies = []
+    for url in ("/user/login", "/proconnect/callback?code=x&state=y", "/ckan-admin/proconnect"):
+        status, body = c.page(role, url)
+        assert status in (200, 400, 403), (url, status)
+        bodies.append(html.unescape(body))
+    return {level: Observation(any(_dataset_link(pkg) in b or pkg["title"] in b
+                                   for b in bodies))
+            for level, pkg in c.world.datasets.items()}
+
+
+def proconnect_unplaced_api(c, role):
+    status, result = c.api(role, "proconnect_unplaced_account_list")
+    text = json.dumps(result) if status == 200 else ""
+    if role == "sysadmin":  # the employee no organisation claims is listed, to sysadmins only
+        assert "proconnect_noorg@matrice.example.fr" in text
+    else:
+        assert status == 403 and "matrice.example.fr" not in text
+    return {level: Observation(pkg["name"] in text or pkg["title"] in text)
+            for level, pkg in c.world.datasets.items()}
+
+
 def sysadmin_only(role: str, level: str) -> bool:
     return role == "sysadmin"
 
@@ -979,6 +1029,11 @@ SURFACES: dict[str, Surface] = {
         Surface(footer_pages, never),
     "organization page": Surface(organization_page, sees),
     "group page": Surface(group_page, sees),
+    # internalportal_proconnect: the sign-in page with its button, a refused sign-in, the
+    # sysadmins' accounts to place (page and API): people, never a dataset
+    "ProConnect pages /user/login, /proconnect/callback (refused), /ckan-admin/proconnect":
+        Surface(proconnect_pages, never),
+    "api proconnect_unplaced_account_list": Surface(proconnect_unplaced_api, never),
     # RDF and feeds (open data: public datasets only, sysadmins included)
     "dataset RDF .ttl/.rdf/.jsonld": Surface(dataset_rdf, sees, names_dataset=True),
     "RDF catalogue /catalog.ttl": Surface(catalogue_rdf, public_only),

@@ -8,6 +8,7 @@ provider's private keys, and ``browser()`` / ``sign_in()`` which go through the 
 browser does (requests, cookies, redirects followed by hand)."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import secrets
 from dataclasses import dataclass, field
@@ -68,9 +69,9 @@ class Stack:
         return f"http://127.0.0.1:{self.port}"
 
 
-@pytest.fixture(scope="session")
-def proconnect_stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("proconnect")
+def start_stack(workdir, accounts: dict, mapping_file: str) -> Stack:
+    """The provider (``accounts``: login -> claims, all with PASSWORD) for a portal to be
+    served on a free port chosen now, and the fault injector in front of it."""
     port = _free_port()
     secret = secrets.token_urlsafe(24)
     provider = start_provider(
@@ -78,16 +79,26 @@ def proconnect_stack(tmp_path_factory):
                   "redirect_uris": [f"http://127.0.0.1:{port}/proconnect/callback"],
                   "post_logout_redirect_uris": [f"http://127.0.0.1:{port}/proconnect/logged-out"]}],
         accounts=[{"login": login, "password": PASSWORD, "claims": claims}
-                  for login, claims in AGENTS.items()],
+                  for login, claims in accounts.items()],
         workdir=workdir)
-    proxy = FaultProxy(provider.url)
+    return Stack(port, provider, FaultProxy(provider.url), secret, str(mapping_file))
+
+
+def stop_stack(stack: Stack) -> None:
+    stack.proxy.stop()
+    stack.provider.stop()
+
+
+@pytest.fixture(scope="session")
+def proconnect_stack(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("proconnect")
     mapping_file = workdir / "rattachement.yaml"
     mapping_file.write_text(MAPPING, encoding="utf-8")
+    stack = start_stack(workdir, AGENTS, str(mapping_file))
     try:
-        yield Stack(port, provider, proxy, secret, str(mapping_file))
+        yield stack
     finally:
-        proxy.stop()
-        provider.stop()
+        stop_stack(stack)
 
 
 class Forms(HTMLParser):
@@ -158,12 +169,10 @@ class Flow:
         return browser.get(callback, allow_redirects=False, timeout=60)
 
 
-@pytest.fixture
-def proconnect(app, proconnect_stack, monkeypatch, clean_db):
-    """The portal with ProConnect configured against the local provider (through the fault
-    injector), two ministries, served on the session's port."""
+@contextlib.contextmanager
+def configured(app, stack: Stack, monkeypatch, orgs: dict):
+    """The portal with ProConnect configured against ``stack``, served on its port."""
     import ckan.plugins.toolkit as tk
-    stack = proconnect_stack
     stack.proxy.reset()
     client.reset()
     for key, value in {
@@ -175,11 +184,21 @@ def proconnect(app, proconnect_stack, monkeypatch, clean_db):
             OPT + "timeout": "2",
             "ckanext.internalportal.theme.contact_email": "donnees@portail.example.gouv.fr"}.items():
         monkeypatch.setitem(tk.config, key, value)
+    try:
+        with serving(app, stack.port) as url:
+            yield Flow(stack=stack, orgs=orgs, portal=url, proxy=stack.proxy)
+    finally:
+        client.reset()
+
+
+@pytest.fixture
+def proconnect(app, proconnect_stack, monkeypatch, clean_db):
+    """The portal with ProConnect configured against the local provider (through the fault
+    injector), two ministries of the mapping, served on the session's port."""
     orgs = {name: factories.Organization(name=name, title=title) for name, title in
             (("ministere-a", "Ministère A"), ("ministere-b", "Ministère B"))}
-    with serving(app, stack.port) as url:
-        yield Flow(stack=stack, orgs=orgs, portal=url, proxy=stack.proxy)
-    client.reset()
+    with configured(app, proconnect_stack, monkeypatch, orgs) as flow:
+        yield flow
 
 
 def path_of(url: str) -> str:

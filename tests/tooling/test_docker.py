@@ -8,6 +8,8 @@ What is checked: the compose file's shape (images pinned, healthchecks, restart 
 conditions, named volumes, optional nginx), that no secret is written in it, that .env.example
 documents every variable it uses, and that every CKAN option the stack sets through the
 environment or `ckan config-tool` is an option CKAN or one of the installed extensions declares.
+ProConnect's options (internalportal_proconnect) come from .env with the plugin's defaults, its
+mapping file from a read-only mount, and its client secret is written in no file of docker/.
 The portal's own settings (plugins, schema, profile, locales) are checked against their one
 source, ckanext/internalportal/settings.py, by tests/tooling/test_settings.py. The migration
 hook is run, with a `ckan` on PATH that records what it is asked.
@@ -27,12 +29,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ckanext.internalportal.settings import env_variable
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 COMPOSE_FILE = DOCKER / "docker-compose.yml"
 DOCKERFILE = DOCKER / "Dockerfile"
 ENV_EXAMPLE = DOCKER / ".env.example"
 NGINX_CONF = DOCKER / "nginx" / "default.conf"
+SUITE = ROOT / "ckanext" / "internalportal"
+PROCONNECT_DECLARATION = SUITE / "proconnect" / "config_declaration.yaml"
+PROCONNECT_SECRET_OPTION = "ckanext.internalportal.proconnect.client_secret"
 
 SERVICES = {"ckan", "harvester-gather", "harvester-fetch", "harvester-run", "worker",
             "db", "redis", "solr", "nginx"}
@@ -209,9 +216,9 @@ def declared_options() -> set[str]:
         pytest.skip("ckan is not installed in this interpreter")
     keys = declared_keys(Path(str(importlib.resources.files("ckan")
                                   / "config" / "config_declaration.yaml")))
-    # this package: whatever its declaration holds at run time
-    own = ROOT / "ckanext" / "internalportal" / "config_declaration.yaml"
-    if own.exists():
+    # this package: whatever its declarations hold at run time (internalportal's, and each
+    # plugin folder's: sharing/, stats/, proconnect/, harvesters/…)
+    for own in sorted(SUITE.rglob("config_declaration*.y*ml")):
         keys |= declared_keys(own)
     # the extensions (harvest and dcat ship declaration files; scheming does not)
     for package in ("ckanext.harvest", "ckanext.dcat", "ckanext.scheming"):
@@ -514,6 +521,100 @@ def test_the_scheming_allow_list_names_options_scheming_really_reads():
     assert not missing
 
 
+# --------------------------------------------------------------------------- ProConnect --
+# internalportal_proconnect takes its options from .env like every other: each one declared
+# in proconnect/config_declaration.yaml has its ckanext-envvars variable in .env.example and in
+# the portal containers' environment; the client secret is the deployment's own (.env only).
+
+PROCONNECT_SECRET = env_variable(PROCONNECT_SECRET_OPTION)
+PROCONNECT_ROUTES = ("/proconnect/callback", "/proconnect/logged-out")
+
+
+def proconnect_options() -> dict[str, object]:
+    """Option -> declared default, from the plugin's config_declaration.yaml."""
+    data = yaml.safe_load(PROCONNECT_DECLARATION.read_text(encoding="utf-8"))
+    return {str(option["key"]): option.get("default", "")
+            for group in data["groups"] for option in group["options"]}
+
+
+def as_env_value(value: object) -> str:
+    """A declared default as an environment variable writes it (YAML true -> "true")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def test_every_proconnect_option_but_the_secret_is_in_env_example():
+    options = proconnect_options()
+    assert PROCONNECT_SECRET_OPTION in options and len(options) > 1  # the declaration was read
+    values = env_example()
+    missing = {option: env_variable(option) for option in options
+               if option != PROCONNECT_SECRET_OPTION and env_variable(option) not in values}
+    assert not missing, f"{ENV_EXAMPLE.relative_to(ROOT)} lacks {missing}"
+
+
+def test_every_portal_container_gets_the_proconnect_options_with_the_declared_defaults():
+    # an .env written before the plugin (no ProConnect lines) runs it with its own defaults
+    for name, service in portal_services().items():
+        env = environment(service)
+        for option, default in proconnect_options().items():
+            variable = env_variable(option)
+            assert variable in env, f"{name}: {variable} is not passed to the container"
+            ref = REF.fullmatch(env[variable])
+            assert ref and ref["name"] == variable and ref["op"] == ":-", (
+                f"{name}: {variable}: {env[variable]!r} is not ${{{variable}:-default}}")
+            assert ref["arg"] == as_env_value(default), (
+                f"{name}: {variable} defaults to {ref['arg']!r}, the plugin to {default!r}")
+
+
+def test_the_proconnect_secret_is_empty_in_env_example_and_written_in_no_docker_file():
+    assert PROCONNECT_SECRET == "CKANEXT__INTERNALPORTAL__PROCONNECT__CLIENT_SECRET"
+    values = env_example()
+    assert PROCONNECT_SECRET in values, f"{ENV_EXAMPLE.relative_to(ROOT)} lacks {PROCONNECT_SECRET}"
+    assert values[PROCONNECT_SECRET] == "", f"{ENV_EXAMPLE.relative_to(ROOT)}: a secret value"
+    # NAME=value (env files, shell, Dockerfile ENV, compose lists) or NAME: value (YAML)
+    assignment = re.compile(rf"{PROCONNECT_SECRET}(?:[\"']?[ \t]*=[ \t]*(?P<eq>\S*)"
+                            rf"|:[ \t]+(?P<colon>[^\n#]*))")
+    found = 0
+    for path in sorted(DOCKER.rglob("*")):
+        # docker/.env is the deployment's real file, where the secret belongs (never committed)
+        if not path.is_file() or path.name == ".env":
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for m in assignment.finditer(text):
+            found += 1
+            value = (m["eq"] if m["eq"] is not None else m["colon"]).strip().strip("\"'")
+            ref = REF.fullmatch(value)
+            allowed = value == "" or (ref is not None and ref["name"] == PROCONNECT_SECRET and (
+                not ref["arg"] or ref["op"] in (":?", "?")))
+            assert allowed, f"{path.relative_to(ROOT)}: {m.group(0)!r}"
+    assert found >= 2  # the check sees .env.example's line and the compose file's
+
+
+def test_the_mapping_file_is_on_a_read_only_mount_of_every_portal_container():
+    # every process of the portal (web and workers) reads the file when the plugin starts
+    path = env_example()[env_variable("ckanext.internalportal.proconnect.mapping_file")]
+    assert path.startswith("/"), path
+    for name, service in portal_services().items():
+        mounts = [str(m).split(":") for m in service.get("volumes") or []]
+        holding = [m for m in mounts if len(m) == 3 and m[0].startswith("./") and m[2] == "ro"
+                   and path.startswith(m[1].rstrip("/") + "/")]
+        assert holding, f"{name}: no read-only bind mount holds {path}"
+
+
+def test_the_redirect_uris_to_declare_at_proconnect_are_the_plugin_s_routes():
+    views = (SUITE / "proconnect" / "views.py").read_text(encoding="utf-8")
+    routes = set(re.findall(r"""@proconnect\.route\(["']([^"']+)["']""", views))
+    for route in PROCONNECT_ROUTES:
+        assert route in routes, f"proconnect/views.py has no route {route}"
+        for doc in (ENV_EXAMPLE, DOCKER / "README.md"):
+            assert route in doc.read_text(encoding="utf-8"), (
+                f"{doc.relative_to(ROOT)} does not name {route}")
+
+
 # ----------------------------------------------------------------------------- the image --
 
 def test_the_image_is_built_from_the_official_ckan_2_12_base_image_pinned_by_tag():
@@ -663,3 +764,10 @@ def test_the_docker_scripts_are_valid_shell_and_python():
         elif bash:
             result = subprocess.run([bash, "-n", str(path)], capture_output=True, text=True)
             assert result.returncode == 0, f"{path}: {result.stderr}"
+
+
+def test_the_shipped_proconnect_mapping_file_is_valid_and_places_nobody():
+    from ckanext.internalportal.proconnect import mapping
+    shipped = mapping.load(Path(__file__).resolve().parents[2] / "docker" / "proconnect"
+                           / "organisations.yaml")
+    assert shipped.organizations == set()

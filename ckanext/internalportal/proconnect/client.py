@@ -125,6 +125,11 @@ def complete(options: Options) -> tuple[dict, str]:
     """The callback: the verified claims (ID token, then userinfo) and the raw ID token (kept
     for the logout). SignInError for any fault."""
     app = remote_app(options)
+    from flask import request, session
+    state = request.args.get("state") or request.form.get("state")
+    if not state or app.framework.get_state_data(session, state) is None:
+        # unknown, expired, used or another browser's: refused before any call to the provider
+        raise SignInError("state", "état inconnu, expiré ou déjà utilisé")
     metadata = _provider_call(app.load_server_metadata)
     claims_options = {"iss": {"essential": True, "values": [metadata.get("issuer")]}}
     if options.acr_values:

@@ -32,7 +32,7 @@ ID_TOKEN_KEY = "proconnect_id_token"
 
 # reason -> (status, title, message, what to do); French in the catalogue
 FAULTS = {
-    "not_configured": (503, N_("ProConnect is not available on this portal"),
+    "not_configured": (404, N_("ProConnect is not available on this portal"),
                        N_("Sign-in with ProConnect is not configured on this portal."),
                        N_("Sign in with your portal account, or ask the portal's administrators.")),
     "provider_unavailable": (503, N_("ProConnect is not answering"),

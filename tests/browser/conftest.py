@@ -138,4 +138,7 @@ def portal(request, app, ckan_config, monkeypatch, _served) -> Portal:  # noqa: 
         _served.update(server=server, thread=thread,
                        url=f"http://{HOST}:{server.server_port}")
     monkeypatch.setitem(ckan_config, "ckan.site_url", _served["url"])
+    # ProConnect configured: « S'identifier avec ProConnect » on the sign-in page
+    monkeypatch.setitem(ckan_config, "ckanext.internalportal.proconnect.client_id",
+                        "portail-navigateur")
     return Portal(_served["url"], _served["world"])

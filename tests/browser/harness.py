@@ -85,6 +85,8 @@ PAGES: list[Page] = [
     Page("statistiques-periode-refusee", lambda w: f"/dataset/{w.public['name']}/statistiques?start=abc&end=2026-01-01", who=("admin",), status=400),
     Page("statistiques-organisation", lambda w: f"/organization/{w.org['name']}/statistiques", who=("editor", "admin")),
     Page("statistiques-portail", lambda w: "/ckan-admin/statistiques", who=("sysadmin",)),
+    Page("connexion-proconnect-refusee", lambda w: "/proconnect/callback?code=x&state=inconnu", who=("anonymous",), status=400),
+    Page("comptes-a-rattacher", lambda w: "/ckan-admin/proconnect", who=("sysadmin",)),
 ]
 
 

@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", settings.PORTAL_PLUGINS),
 
 # the pages audited again in the dark theme (each with its first visitor)
 DARK = ("accueil", "recherche", "jeu-public", "ressource", "organisation", "connexion",
-        "partage", "source", "formulaire-jeu", "statistiques-jeu", "404")
+        "partage", "source", "formulaire-jeu", "statistiques-jeu", "404",
+        "connexion-proconnect-refusee")
 
 
 def _focused(visit) -> dict:

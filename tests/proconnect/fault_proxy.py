@@ -8,7 +8,8 @@ expiry, change one byte, answer slowly, or not at all. The browser's endpoints
 
     proxy = FaultProxy(provider.url)
     proxy.token_hook = lambda token: {...}       # the token endpoint's JSON, changed
-    proxy.userinfo_hook = lambda text: text      # the userinfo body (a JWT), changed
+    proxy.userinfo_hook = lambda text: text      # the userinfo body (a JWT), changed, or
+                                                 # (body, content type)
     proxy.delay = 3                              # seconds before any answer
     proxy.down = True                            # 503 on everything
 """
@@ -94,7 +95,10 @@ class FaultProxy:
         elif path == self.paths.get("token_endpoint") and self.token_hook and answer.status_code == 200:
             content = json.dumps(self.token_hook(answer.json())).encode()
         elif path == self.paths.get("userinfo_endpoint") and self.userinfo_hook and answer.status_code == 200:
-            content = self.userinfo_hook(answer.text).encode()
+            changed = self.userinfo_hook(answer.text)
+            if isinstance(changed, tuple):  # (body, content type): another kind of answer
+                changed, kind = changed
+            content = changed.encode()
         out = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_HEADERS}
         out["Content-Type"] = kind or "application/octet-stream"
         self._answer(handler, answer.status_code, out, content)

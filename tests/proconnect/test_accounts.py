@@ -159,3 +159,14 @@ def test_a_deleted_account_cannot_come_back_through_proconnect():
     with pytest.raises(accounts.AccountRefused):
         accounts.sign_in(agent(), mapping.EMPTY)
     assert users_with("camille.durand@interieur.gouv.fr") == [existing["name"]]
+
+
+def test_an_identity_ckan_refuses_creates_nothing(monkeypatch):
+    # an address our rule lets through but CKAN's own validator refuses
+    from ckanext.internalportal.proconnect import identity as identities
+    refused = identities.Identity(sub="s", email="agent@exemple..fr", given_name="A",
+                                  usual_name="B", siret="", uid="", idp_id="")
+    with pytest.raises(accounts.AccountInvalid) as error:
+        accounts.sign_in(refused, mapping.EMPTY)
+    assert "email" in error.value.errors
+    assert users_with("agent@exemple..fr") == []

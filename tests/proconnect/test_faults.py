@@ -249,3 +249,59 @@ def test_came_from_outside_the_portal_never_leaves_it(proconnect, came_from):
     location = answer.headers["Location"]
     assert location.startswith(proconnect.portal + "/") or location.startswith("/")
     assert path_of(location) == "/dashboard/datasets"
+
+
+# --------------------------------------------------------------------- plain JSON userinfo
+def userinfo_as_json(proconnect, body: str, **changes):
+    """What a provider that does not sign its userinfo answers: the same claims, as JSON."""
+    import json
+    claims = dict(jwt.decode(body.strip(), KeySet([provider_key(proconnect)])).claims)
+    claims.update(changes)
+    return json.dumps(claims), "application/json; charset=utf-8"
+
+
+def test_a_plain_json_userinfo_of_another_provider_is_accepted(proconnect):
+    proconnect.proxy.userinfo_hook = lambda body: userinfo_as_json(proconnect, body)
+    answer = proconnect.sign_in(proconnect.browser(), AGENT)
+    assert answer.status_code == 302
+    user = model.User.by_email(AGENT)
+    assert user.fullname == "Camille Durand"
+    assert {g.name for g in user.get_groups("organization")} == {"ministere-b"}
+
+
+def test_a_plain_json_userinfo_about_someone_else_is_refused(proconnect):
+    proconnect.proxy.userinfo_hook = lambda body: userinfo_as_json(
+        proconnect, body, sub="quelqu-un-d-autre", email="autre@b.gouv.fr")
+    refused(proconnect.sign_in(proconnect.browser(), AGENT), 400,
+            "La réponse de ProConnect n'a pas pu être vérifiée")
+    assert model.User.by_email("autre@b.gouv.fr") is None and model.User.by_email(AGENT) is None
+
+
+def test_a_userinfo_of_another_type_is_refused(proconnect):
+    proconnect.proxy.userinfo_hook = lambda body: ("<html>erreur</html>", "text/html")
+    refused(proconnect.sign_in(proconnect.browser(), AGENT), 400,
+            "La réponse de ProConnect n'a pas pu être vérifiée")
+
+
+# --------------------------------------------------------------------- logout, provider down
+def test_signing_out_while_the_provider_is_unreachable_still_signs_out_of_the_portal(
+        proconnect):
+    from ckanext.internalportal.proconnect import client
+    browser = proconnect.browser()
+    proconnect.sign_in(browser, AGENT)
+    client.reset()  # its address book forgotten (a restart), and the provider down
+    proconnect.proxy.down = True
+    out = browser.get(f"{proconnect.portal}/user/_logout", allow_redirects=False, timeout=30)
+    assert out.status_code == 302
+    assert path_of(out.headers["Location"]).startswith("/user/logged_out_redirect")
+    page = text(browser.get(out.headers["Location"], timeout=30).text)
+    assert "ProConnect n'a pas pu être joint : fermez votre navigateur" in page
+    assert browser.get(f"{proconnect.portal}/dashboard/datasets", allow_redirects=False,
+                       timeout=30).status_code != 200
+
+
+def test_a_return_from_logout_with_a_wrong_state_changes_nothing(proconnect):
+    answer = proconnect.browser().get(f"{proconnect.portal}/proconnect/logged-out?state=faux",
+                                      allow_redirects=False, timeout=30)
+    assert answer.status_code == 302
+    assert path_of(answer.headers["Location"]).startswith("/user/logged_out_redirect")

@@ -117,3 +117,32 @@ def test_without_a_client_id_the_proconnect_pages_say_it_is_not_available(app, c
     monkeypatch.setitem(ckan_config, OPT + "client_id", "")
     answer = app.get("/proconnect/login", status=404)
     assert "ProConnect n'est pas disponible sur ce portail" in text(answer.body)
+
+
+def test_a_broken_mapping_file_stops_the_start_with_a_french_message(tmp_path, ckan_config,
+                                                                      monkeypatch):
+    from ckanext.internalportal.proconnect import registry
+    from ckanext.internalportal.proconnect.plugin import ProConnectPlugin
+    broken = tmp_path / "rattachement.yaml"
+    broken.write_text("- organization: ministere-a\n  siret: ['123']\n", encoding="utf-8")
+    monkeypatch.setitem(ckan_config, OPT + "mapping_file", str(broken))
+    monkeypatch.setattr(registry, "_cache", {})
+    with pytest.raises(mapping.MappingError, match="un SIRET a 14 chiffres"):
+        ProConnectPlugin().configure(ckan_config)
+
+
+def test_a_mapping_file_broken_while_running_keeps_the_last_good_one(tmp_path, ckan_config,
+                                                                     monkeypatch):
+    import os
+    from ckanext.internalportal.proconnect import options, registry
+    good = tmp_path / "rattachement.yaml"
+    good.write_text("- organization: ministere-a\n  siren: ['110000015']\n", encoding="utf-8")
+    monkeypatch.setitem(ckan_config, OPT + "mapping_file", str(good))
+    monkeypatch.setattr(registry, "_cache", {})
+    first = registry.current_mapping(options.read())
+    good.write_text("- organization: [\n", encoding="utf-8")
+    os.utime(good, (1, 1))
+    assert registry.current_mapping(options.read()) == first
+    good.write_text("- organization: ministere-b\n  siren: ['110000015']\n", encoding="utf-8")
+    os.utime(good, (2, 2))
+    assert registry.current_mapping(options.read()).siren == {"110000015": "ministere-b"}

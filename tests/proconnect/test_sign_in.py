@@ -47,7 +47,8 @@ def test_an_agent_of_ministry_b_lands_signed_in_member_of_b(proconnect):
     user = model.User.by_email("camille.durand@b.gouv.fr")
     assert user.fullname == "Camille Durand" and user.name == "camille-durand"
     page = browser.get(f"{proconnect.portal}/dataset/", timeout=30)
-    assert "Vous êtes connecté(e) avec ProConnect, membre de l'organisation « Ministère B »." in text(page.text)
+    assert ("Vous êtes connecté(e) avec ProConnect, membre de l'organisation « Ministère B »."
+            in text(page.text))
     # the authorization asked what ProConnect documents
     authorize = next(u for u in proconnect.visited if "/authorize" in u)
     query = parse_qs(urlsplit(authorize).query)

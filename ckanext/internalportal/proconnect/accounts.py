@@ -32,6 +32,14 @@ class AccountRefused(Exception):
     """The address belongs to an account an administrator deleted: no sign-in."""
 
 
+class AccountInvalid(Exception):
+    """CKAN refused to create the account (its validators): ``errors`` says why."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class SignIn:
     """What a sign-in did: the user, whether it was created, the organisation the agent is
@@ -65,7 +73,10 @@ def _create_user(identity: Identity) -> model.User:
             "fullname": identity.fullname or identity.email,
             # never typed by anyone: the agent signs in through ProConnect
             "password": secrets.token_urlsafe(32)}
-    created = tk.get_action("user_create")(site_context(), data)
+    try:
+        created = tk.get_action("user_create")(site_context(), data)
+    except tk.ValidationError as error:
+        raise AccountInvalid(error.error_dict)
     return model.User.get(created["id"])
 
 

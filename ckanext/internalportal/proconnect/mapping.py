@@ -114,8 +114,9 @@ def parse(entries: Any, source: str = "le fichier de rattachement") -> Mapping:
                                        f"« {key} » ({expected}).")
                 other = tables[key].get(value)
                 if other and other != organization:
-                    raise MappingError(f"{where} : « {value} » est déjà rattaché à « {other} » "
-                                       "(chaque numéro ou domaine ne désigne qu'une organisation).")
+                    raise MappingError(
+                        f"{where} : « {value} » est déjà rattaché à « {other} » (chaque "
+                        "numéro ou domaine ne désigne qu'une organisation).")
                 tables[key][value] = organization
     return Mapping(siret=tables["siret"], siren=tables["siren"], domains=tables["email_domains"])
 

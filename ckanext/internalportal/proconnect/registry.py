@@ -1,12 +1,14 @@
 """The mapping file of the options, read once and again when it changes on disk."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
 from ckanext.internalportal.proconnect import mapping
 from ckanext.internalportal.proconnect.options import Options
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, mapping.Mapping]] = {}
 
@@ -30,8 +32,8 @@ def current_mapping(options: Options) -> mapping.Mapping:
             loaded = mapping.load(path)
         except mapping.MappingError:
             if cached:
-                import logging
-                logging.getLogger(__name__).exception("ProConnect : fichier de rattachement")
+                log.exception("ProConnect : fichier de rattachement illisible, le précédent "
+                              "reste en vigueur")
                 return cached[1]
             raise
         _cache[path] = (stamp, loaded)

@@ -66,6 +66,10 @@ FAULTS = {
                     "in and nothing was changed."),
                     N_("Start the sign-in again; if this happens again, tell the portal's "
                     "administrators.")),
+    "account_invalid": (400, N_("Your account could not be created"),
+                        N_("The portal could not open an account from the identity sent by "
+                           "ProConnect (one of its values is refused). Nothing was created."),
+                        N_("Tell the portal's administrators, giving your e-mail address.")),
     "account_deleted": (403, N_("This account has been closed"),
                         N_("An administrator of the portal closed the account of this e-mail "
                         "address: you cannot sign in with it."),
@@ -115,6 +119,8 @@ def callback():
                                    options.leave_previous_organization)
     except accounts.AccountRefused:
         return fault_page("account_deleted", identity.email)
+    except accounts.AccountInvalid as error:
+        return fault_page("account_invalid", f"{identity.email} {error.errors}")
     came_from = session.pop(CAME_FROM_KEY, None)
     _sign_in(outcome.user)
     session[ID_TOKEN_KEY] = id_token

@@ -48,10 +48,13 @@ class ProConnectPlugin(p.SingletonPlugin, SuiteTranslation):
             tk.h.flash_error(tk._("Sign-in with a password is switched off on this portal: "
                                   "sign in with ProConnect."))
             return tk.render("user/login.html", {}), 403
-        from ckan.lib.authenticator import ckan_authenticator
-        user = ckan_authenticator({"login": tk.request.form.get("login"),
-                                   "password": tk.request.form.get("password")})
-        if user and not getattr(user, "sysadmin", False):
+        # the password checked here without CKAN's authenticator, so that a wrong one is
+        # counted once (by CKAN, which signs the administrator in or says it is wrong)
+        from ckan import model
+        login = tk.request.form.get("login") or ""
+        user = model.User.by_name(login) or model.User.by_email(login)
+        if (user is not None and user.is_active and not user.sysadmin
+                and user.validate_password(tk.request.form.get("password") or "")):
             tk.h.flash_error(tk._("Sign-in with a password is kept for the portal's "
                                   "administrators: sign in with ProConnect."))
             return tk.render("user/login.html", {}), 403

@@ -170,3 +170,50 @@ def test_an_identity_ckan_refuses_creates_nothing(monkeypatch):
         accounts.sign_in(refused, mapping.EMPTY)
     assert "email" in error.value.errors
     assert users_with("agent@exemple..fr") == []
+
+
+def api_tokens(user_id: str) -> int:
+    return model.Session.query(model.ApiToken).filter_by(user_id=user_id).count()
+
+
+@pytest.mark.ckan_config("ckan.auth.create_user_via_web", "true")
+def test_a_self_registered_account_met_by_proconnect_loses_its_password_and_tokens():
+    """Someone registered with an agent's address before the agent's first sign-in: they
+    lose their way in before the agent's organisation is granted to the account."""
+    interior = factories.Organization()
+    squatter = factories.User(email="camille.durand@interieur.gouv.fr",
+                              password="mot-de-passe-du-squatteur")
+    factories.APIToken(user=squatter["name"])
+    outcome = accounts.sign_in(agent(), rules(interior))
+    assert outcome.secured and outcome.user.id == squatter["id"]
+    model.Session.expire_all()
+    user = model.User.get(squatter["id"])
+    assert not user.validate_password("mot-de-passe-du-squatteur")
+    assert api_tokens(user.id) == 0
+    # later sign-ins leave the agent's own new tokens alone
+    factories.APIToken(user=user.name)
+    assert not accounts.sign_in(agent(), rules(interior)).secured
+    assert api_tokens(user.id) == 1
+
+
+@pytest.mark.ckan_config("ckan.auth.create_user_via_web", "false")
+def test_an_account_made_by_administrators_keeps_its_password_and_tokens():
+    existing = factories.User(email="camille.durand@interieur.gouv.fr",
+                              password="mot-de-passe-de-l-agent")
+    factories.APIToken(user=existing["name"])
+    outcome = accounts.sign_in(agent(), mapping.EMPTY)
+    assert not outcome.secured
+    model.Session.expire_all()
+    assert model.User.get(existing["id"]).validate_password("mot-de-passe-de-l-agent")
+    assert api_tokens(existing["id"]) == 1
+
+
+@pytest.mark.ckan_config("ckan.auth.create_user_via_web", "true")
+def test_a_sysadmin_keeps_their_password_and_tokens():
+    admin = factories.Sysadmin(email="camille.durand@interieur.gouv.fr",
+                               password="mot-de-passe-admin")
+    factories.APIToken(user=admin["name"])
+    assert not accounts.sign_in(agent(), mapping.EMPTY).secured
+    model.Session.expire_all()
+    assert model.User.get(admin["id"]).validate_password("mot-de-passe-admin")
+    assert api_tokens(admin["id"]) == 1

@@ -43,12 +43,29 @@ class AccountInvalid(Exception):
 @dataclass(frozen=True)
 class SignIn:
     """What a sign-in did: the user, whether it was created, the organisation the agent is
-    in by their identity (None: matched none), the one they left (moved)."""
+    in by their identity (None: matched none), the one they left (moved), and whether the
+    account's former means of access were revoked (``secured``, see ``_secure``)."""
     user: model.User
     created: bool
     organization: model.Group | None
     left: model.Group | None
     matched_by: str | None
+    secured: bool = False
+
+
+def _secure(user: model.User) -> bool:
+    """An account met by ProConnect for the first time, on a portal where anyone may register:
+    whoever registered it could have typed someone else's address, so its password and API
+    tokens are revoked before the address's real owner, proven by ProConnect, gets in (and
+    their organisation's data with it). Sysadmins are left alone; accounts made by
+    administrators (no self-registration) are trusted."""
+    if user.sysadmin or not tk.asbool(tk.config.get("ckan.auth.create_user_via_web")):
+        return False
+    user.password = secrets.token_urlsafe(32)
+    model.Session.query(model.ApiToken).filter(model.ApiToken.user_id == user.id).delete()
+    log.warning("ProConnect : premier passage du compte %s, inscrit librement : mot de passe "
+                "et jetons d'API révoqués", user.name)
+    return True
 
 
 def _now() -> datetime.datetime:
@@ -127,10 +144,13 @@ def _reconcile(identity: Identity, mapping: Mapping, leave_previous: bool) -> Si
     elif user.state == "deleted":
         raise AccountRefused(identity.email)
     created = user is None
+    secured = False
     if created:
         user = _create_user(identity)
-    elif identity.fullname and user.fullname != identity.fullname:
-        user.fullname = identity.fullname
+    else:
+        secured = row is None and _secure(user)
+        if identity.fullname and user.fullname != identity.fullname:
+            user.fullname = identity.fullname
         session.commit()
 
     placement = mapping.place(identity.siret, identity.email)
@@ -162,7 +182,8 @@ def _reconcile(identity: Identity, mapping: Mapping, leave_previous: bool) -> Si
             user_id=user.id, email=identity.email, first_login=values["last_login"], **values))
     session.commit()
     return SignIn(user=user, created=created, organization=organization, left=left,
-                  matched_by=placement.matched_by if placement and organization else None)
+                  matched_by=placement.matched_by if placement and organization else None,
+                  secured=secured)
 
 
 def unplaced(limit: int = 500) -> list[dict]:

@@ -137,6 +137,10 @@ def _sign_in(user) -> None:
 
 def _welcome(outcome: accounts.SignIn, identity: identities.Identity) -> None:
     h = tk.h
+    if outcome.secured:
+        h.flash_notice(tk._("Your account now opens with ProConnect: its former password and "
+                            "API tokens were revoked. Create new API tokens from your profile "
+                            "if you need them."))
     if outcome.organization is not None:
         h.flash_success(tk._("You are signed in with ProConnect, as a member of "
                              "{organization}.").format(

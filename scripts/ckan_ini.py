@@ -42,6 +42,11 @@ OPTIONS = {
         "sqlalchemy.url": f"postgresql://ckan_default:pass@127.0.0.1:{env('IP_PG_PORT', '5433')}/ckan",
         "solr_url": f"http://127.0.0.1:{env('IP_SOLR_PORT', '8983')}/solr/ckan",
         "ckan.redis.url": f"redis://127.0.0.1:{env('IP_REDIS_PORT', '6380')}/0",
+        # CKAN's DataStore (scripts/services.sh: its database, read-only user, permissions)
+        "ckan.datastore.write_url":
+            f"postgresql://ckan_default:pass@127.0.0.1:{env('IP_PG_PORT', '5433')}/datastore",
+        "ckan.datastore.read_url":
+            f"postgresql://datastore_default:pass@127.0.0.1:{env('IP_PG_PORT', '5433')}/datastore",
         "ckan.site_url": f"http://127.0.0.1:{env('IP_CKAN_PORT', '5000')}",
         "ckan.site_id": "internalportal",
         # the portal's settings (one source), with the resource previews of the demo files

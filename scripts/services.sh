@@ -27,6 +27,12 @@ SOLR_CORES=(ckan ckan_test ckan_bench)
 PG_DATABASES=(ckan ckan_test ckan_bench demo_app)
 PG_USER=ckan_default
 PG_PASSWORD=pass
+# CKAN's DataStore (the datastore plugin): one database beside each CKAN database, written by
+# CKAN's user, read by a read-only user (datastore_search_sql), their permissions CKAN's own
+# (`ckan datastore set-permissions`): CKAN database -> its DataStore
+DATASTORES=(ckan:datastore ckan_test:datastore_test ckan_bench:datastore_bench)
+DS_READ_USER=datastore_default
+DS_READ_PASSWORD=pass
 VENV="$ROOT/.venv"
 
 . "$ROOT/scripts/lib.sh"
@@ -86,8 +92,32 @@ start_postgres() {
   for db in "${PG_DATABASES[@]}"; do
     pg_psql -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
       || pg_psql -c "CREATE DATABASE $db OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0"
+    # only its owner connects (the DataStore's read-only user, among others, does not)
+    pg_psql -c "REVOKE CONNECT ON DATABASE $db FROM PUBLIC"
   done
-  ok "PostgreSQL prêt : bases ${PG_DATABASES[*]} (utilisateur $PG_USER)"
+  datastore_databases
+  ok "PostgreSQL prêt : bases ${PG_DATABASES[*]} (utilisateur $PG_USER), DataStore ${DATASTORES[*]#*:} (lecture seule : $DS_READ_USER)"
+}
+# the DataStore's databases, its read-only user, and CKAN's permissions script for each
+# (ckanext.datastore.cli.permissions_sql, what `ckan datastore set-permissions` prints), run
+# once per database: its _table_metadata view says it ran
+datastore_databases() {
+  pg_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DS_READ_USER'" | grep -q 1 \
+    || pg_psql -c "CREATE ROLE $DS_READ_USER LOGIN PASSWORD '$DS_READ_PASSWORD'"
+  local pair main ds
+  for pair in "${DATASTORES[@]}"; do
+    main=${pair%%:*}; ds=${pair#*:}
+    pg_psql -tAc "SELECT 1 FROM pg_database WHERE datname='$ds'" | grep -q 1 \
+      || pg_psql -c "CREATE DATABASE $ds OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0"
+    pg_psql -d "$ds" -tAc "SELECT 1 FROM pg_views WHERE viewname='_table_metadata'" | grep -q 1 && continue
+    say "DataStore : droits de la base $ds (script de CKAN)"
+    "$VENV/bin/python" -c 'import sys
+from ckanext.datastore.cli import permissions_sql
+print(permissions_sql(maindb=sys.argv[1], datastoredb=sys.argv[2], mainuser=sys.argv[3],
+                      writeuser=sys.argv[3], readuser=sys.argv[4]))' "$main" "$ds" "$PG_USER" "$DS_READ_USER" \
+      | pg_psql >/dev/null \
+      || die "les droits du DataStore n'ont pas pu être posés sur $ds (script de ckanext.datastore)."
+  done
 }
 stop_postgres() {
   [ -d /usr/lib/postgresql ] || return 0

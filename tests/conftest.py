@@ -121,3 +121,15 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     reset_db()
     for plugin in plugins_with_migrations(tk.aslist(tk.config["ckan.plugins"])):
         migrate_db_for(plugin)
+
+
+@pytest.fixture
+def clean_datastore(clean_db):
+    """``clean_db``, and the DataStore emptied (its tables and functions dropped, as CKAN's own
+    datastore tests do: ``ckanext.datastore.tests.helpers.clear_db``)."""
+    from sqlalchemy import orm
+
+    from ckanext.datastore.backend.postgres import get_write_engine
+    from ckanext.datastore.tests.helpers import clear_db
+
+    clear_db(orm.scoped_session(orm.sessionmaker(bind=get_write_engine())))

@@ -68,7 +68,8 @@ PLUGINS = f"{settings.PORTAL_PLUGINS} image_view"
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
               # ProConnect configured: its button on the sign-in page, its callback answering
               pytest.mark.ckan_config("ckanext.internalportal.proconnect.client_id", "matrice"),
-              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+              pytest.mark.usefixtures("with_plugins", "clean_db", "clean_datastore",
+                                      "clean_index")]
 
 LEVELS = ("public", "internal", "restricted", "private")
 SHAREABLE = {"restricted", "private"}
@@ -231,6 +232,12 @@ def build_world() -> World:
             resources=[{"name": "Fichier distant", "url": external, "format": "CSV"}]))
         content = f"commune;valeur\nsecret-{level};1\n".encode()
         upload = _upload(pkg, level, content, editor)
+        # the uploaded file's table in the DataStore, its one row the level's secret
+        helpers.call_action("datastore_create", context={"user": editor["name"]},
+                            resource_id=upload["id"], force=True,
+                            fields=[{"id": "commune", "type": "text"},
+                                    {"id": "valeur", "type": "int"}],
+                            records=[{"commune": f"secret-{level}", "valeur": 1}])
         view = helpers.call_action("resource_view_create", context={"user": editor["name"]},
                                    resource_id=upload["id"],
                                    view_type="image_view", title=f"Vue {level}")
@@ -535,6 +542,76 @@ def usage_csv(c, role, level, pkg):
 def usage_consumers_csv(c, role, level, pkg):
     status, body = c.page(role, f"/dataset/{pkg['name']}/statistiques.csv?table=consumers")
     return Observation(status == 200 and "ministere-outsider" in body)
+
+
+# --- the DataStore (its table: the uploaded file's, one row whose value is the level's secret)
+def _table_data(level: str, answer: Any) -> bool:
+    return f"secret-{level}" in (answer if isinstance(answer, str) else json.dumps(answer))
+
+
+@_per_dataset
+def datastore_search(c, role, level, pkg):
+    status, result = c.api(role, "datastore_search", resource_id=pkg["_upload"]["id"])
+    return Observation(status == 200, data=status == 200 and _table_data(level, result),
+                       status=status)
+
+
+@_per_dataset
+def datastore_search_full_text(c, role, level, pkg):
+    status, result = c.api(role, "datastore_search", resource_id=pkg["_upload"]["id"],
+                           q=f"secret-{level}", fields=["commune"], sort="commune desc")
+    return Observation(status == 200, data=status == 200 and _table_data(level, result),
+                       status=status)
+
+
+@_per_dataset
+def datastore_info(c, role, level, pkg):
+    status, result = c.api(role, "datastore_info", id=pkg["_upload"]["id"])
+    return Observation(status == 200, data=status == 200, status=status)
+
+
+def _sql(c, role, level, sql):
+    status, result = c.api(role, "datastore_search_sql", sql=sql)
+    return Observation(status == 200, data=status == 200 and _table_data(level, result),
+                       status=status)
+
+
+@_per_dataset
+def datastore_search_sql(c, role, level, pkg):
+    return _sql(c, role, level, f'SELECT * FROM "{pkg["_upload"]["id"]}"')
+
+
+@_per_dataset
+def datastore_search_sql_join(c, role, level, pkg):
+    """The public table (everyone's) joined with the level's: refused if the level's is."""
+    public = c.world.datasets["public"]["_upload"]["id"]
+    return _sql(c, role, level, f'SELECT p.valeur, t.commune FROM "{public}" p '
+                                f'JOIN "{pkg["_upload"]["id"]}" t ON t.valeur = p.valeur')
+
+
+@_per_dataset
+def datastore_search_sql_subquery(c, role, level, pkg):
+    public = c.world.datasets["public"]["_upload"]["id"]
+    return _sql(c, role, level,
+                f'SELECT (SELECT commune FROM "{pkg["_upload"]["id"]}" LIMIT 1) AS commune, '
+                f'valeur FROM "{public}"')
+
+
+@_per_dataset
+def datastore_dump(c, role, level, pkg):
+    status, body = c.page(role, f"/datastore/dump/{pkg['_upload']['id']}")
+    return Observation(status == 200, data=status == 200 and _table_data(level, body),
+                       status=status)
+
+
+def datastore_table_list(c, role):
+    """``_table_metadata``, the list of every table of the DataStore (CKAN lets anyone read
+    it; the portal's settings, ``ckan.datastore.public_table_search`` empty, let nobody)."""
+    status, result = c.api(role, "datastore_search", resource_id="_table_metadata",
+                           limit=1000)
+    names = json.dumps(result) if status == 200 else ""
+    return {level: Observation(pkg["_upload"]["id"] in names)
+            for level, pkg in c.world.datasets.items()}
 
 
 # --- API, lists (one call per role)
@@ -1034,6 +1111,19 @@ SURFACES: dict[str, Surface] = {
     "ProConnect pages /user/login, /proconnect/callback (refused), /ckan-admin/proconnect":
         Surface(proconnect_pages, never),
     "api proconnect_unplaced_account_list": Surface(proconnect_unplaced_api, never),
+    # CKAN's DataStore: the data, through the API, SQL (joins, sub-queries) and the dump
+    "api datastore_search": Surface(datastore_search, has_data, names_dataset=True),
+    "api datastore_search q= fields sort": Surface(datastore_search_full_text, has_data,
+                                                   names_dataset=True),
+    "api datastore_info": Surface(datastore_info, has_data, names_dataset=True),
+    "api datastore_search_sql": Surface(datastore_search_sql, has_data, names_dataset=True),
+    "api datastore_search_sql JOIN with the public table": Surface(
+        datastore_search_sql_join, has_data, names_dataset=True),
+    "api datastore_search_sql sub-query": Surface(datastore_search_sql_subquery, has_data,
+                                                  names_dataset=True),
+    "dump /datastore/dump/<id>": Surface(datastore_dump, has_data, names_dataset=True),
+    "api datastore_search _table_metadata (every table)": Surface(datastore_table_list,
+                                                                   never),
     # RDF and feeds (open data: public datasets only, sysadmins included)
     "dataset RDF .ttl/.rdf/.jsonld": Surface(dataset_rdf, sees, names_dataset=True),
     "RDF catalogue /catalog.ttl": Surface(catalogue_rdf, public_only),

@@ -96,6 +96,11 @@ def base_settings(config_name: str) -> dict[str, str]:
         "ckan.site_id": site_id(config_name),
         "ckan.site_url": SITE_URL,
         "sqlalchemy.url": f"postgresql://{PG_USER}:{PG_PASSWORD}@{PG_HOST}:{PG_PORT}/{PG_DB}",
+        # the DataStore of the configurations that load the datastore plugin (the portal's)
+        "ckan.datastore.write_url":
+            f"postgresql://{PG_USER}:{PG_PASSWORD}@{PG_HOST}:{PG_PORT}/datastore_bench",
+        "ckan.datastore.read_url":
+            f"postgresql://datastore_default:pass@{PG_HOST}:{PG_PORT}/datastore_bench",
         "solr_url": f"{SOLR_BASE}/{SOLR_CORE}",
         "ckan.redis.url": f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}",
         "ckan.harvest.mq.type": "redis",

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 # The portal, in load order: internalportal first (its templates and schema win over
 # scheming's and dcat's), harvest's CKAN harvester and the suite's three harvesters
-# (harvesters/: SQL databases, file shares, udata) after harvest, activity last as in CKAN's
-# default list. A plugin of the suite joins this string when it is delivered (see README.md,
+# (harvesters/: SQL databases, file shares, udata) after harvest, CKAN's DataStore (tables of
+# tabular resources, read through datastore_search and datastore_search_sql), activity last as
+# in CKAN's default list. A plugin of the suite joins this string when it is delivered (see README.md,
 # « Développement »).
 PORTAL_PLUGINS = ("internalportal internalportal_sharing internalportal_stats "
                   "internalportal_proconnect scheming_datasets "
                   "dcat harvest "
-                  "ckan_harvester sql_harvester files_harvester udata_harvester activity")
+                  "ckan_harvester sql_harvester files_harvester udata_harvester datastore activity")
 
 # The suite's three harvesters (harvesters/), in the portal's set: each a plugin an
 # administrator may enable on its own, after ckanext-harvest's ``harvest``.
@@ -52,6 +53,14 @@ RDF_PROFILES = "internalportal_dcat_ap_3"
 # depend on the deployment and stay in each ini).
 HARVEST_MQ_TYPE = "redis"
 
+# CKAN's DataStore: SQL queries on, for agents too (datastore_search_sql through the read-only
+# user; CKAN checks resource_show on every table a query names, joins and sub-queries
+# included: the sharing rules); no table listable without auth (CKAN lets anyone search
+# _table_metadata, the list of every table, private datasets' included): the list is empty.
+# write_url and read_url depend on the deployment and stay in each ini.
+DATASTORE_SQL_SEARCH = "true"
+DATASTORE_PUBLIC_TABLES = ""
+
 
 def portal_settings(plugins: str = PORTAL_PLUGINS) -> dict[str, str]:
     """The portal's [app:main] settings, option name -> ini value (a new dict each call).
@@ -67,6 +76,8 @@ def portal_settings(plugins: str = PORTAL_PLUGINS) -> dict[str, str]:
         "scheming.presets": PRESETS,
         "ckanext.dcat.rdf.profiles": RDF_PROFILES,
         "ckan.harvest.mq.type": HARVEST_MQ_TYPE,
+        "ckan.datastore.sqlsearch.enabled": DATASTORE_SQL_SEARCH,
+        "ckan.datastore.public_table_search": DATASTORE_PUBLIC_TABLES,
     }
 
 

@@ -10,6 +10,8 @@ documents every variable it uses, and that every CKAN option the stack sets thro
 environment or `ckan config-tool` is an option CKAN or one of the installed extensions declares.
 ProConnect's options (internalportal_proconnect) come from .env with the plugin's defaults, its
 mapping file from a read-only mount, and its client secret is written in no file of docker/.
+CKAN's DataStore has a database of its own, owned by CKAN's role, and a read-only role, both
+created by postgres/initdb/ from .env; every portal container gets both connection URLs.
 The portal's own settings (plugins, schema, profile, locales) are checked against their one
 source, ckanext/internalportal/settings.py, by tests/tooling/test_settings.py. The migration
 hook is run, with a `ckan` on PATH that records what it is asked.
@@ -220,8 +222,9 @@ def declared_options() -> set[str]:
     # plugin folder's: sharing/, stats/, proconnect/, harvesters/…)
     for own in sorted(SUITE.rglob("config_declaration*.y*ml")):
         keys |= declared_keys(own)
-    # the extensions (harvest and dcat ship declaration files; scheming does not)
-    for package in ("ckanext.harvest", "ckanext.dcat", "ckanext.scheming"):
+    # the extensions (harvest and dcat ship declaration files; scheming does not) and CKAN's
+    # own DataStore plugin, whose declaration lives in its package (ckanext/datastore/)
+    for package in ("ckanext.harvest", "ckanext.dcat", "ckanext.scheming", "ckanext.datastore"):
         spec = importlib.util.find_spec(package)
         for location in (spec.submodule_search_locations or []) if spec else []:
             for path in Path(location).glob("config_declaration*.y*ml"):
@@ -373,6 +376,146 @@ def test_the_database_is_initialised_from_the_environment():
         # handed to psql as a variable (--set=name="$VAR"), not pasted into the SQL
         assert re.search(rf'--set=\w+="\$\{{?{variable}\}}?"', text), variable
     assert "CREATE ROLE" in text and "CREATE DATABASE" in text
+
+
+# ---------------------------------------------------------------------------- DataStore --
+# CKAN's DataStore (plugin `datastore`): a database of its own, owned by CKAN's role (the write
+# URL's user, so that the base image's prerun.py can run `ckan datastore set-permissions`
+# through it without a superuser), and a read-only role for the read URL (datastore_search_sql).
+
+DATASTORE_INITDB = DOCKER / "postgres" / "initdb" / "20_create_datastore_database.sh"
+DATASTORE_VARIABLES = ("DATASTORE_DB", "DATASTORE_READONLY_USER", "DATASTORE_READONLY_PASSWORD")
+# postgresql://user:password@host:port/database (the ${...} references masked first: their
+# `:?message` would read as a password separator)
+DB_URL = re.compile(r"postgresql://(?P<user>[^:@/]+):(?P<password>[^@/]+)@(?P<host>[^:/]+)"
+                    r"(?::(?P<port>\d+))?/(?P<database>[^/?]+)")
+
+
+def url_parts(url: str) -> dict[str, str]:
+    """user, password, host, port, database of a compose URL, each as written (${...} kept)."""
+    refs = [m.group(0) for m in REF.finditer(url)]
+    masked = REF.sub(lambda m: f"\x01{refs.index(m.group(0))}\x01", url)
+    m = DB_URL.fullmatch(masked)
+    assert m, f"not a postgresql:// URL: {url!r}"
+    return {k: None if v is None else re.sub(r"\x01(\d+)\x01", lambda t: refs[int(t[1])], v)
+            for k, v in m.groupdict().items()}
+
+
+def ref_name(text: str) -> str:
+    """The variable a whole ${VAR...} reference names."""
+    m = REF.fullmatch(text)
+    assert m, f"not a single ${{...}} reference: {text!r}"
+    return m["name"]
+
+
+def psql_heredoc(text: str) -> str:
+    """The SQL of the script's quoted here-document (<<'SQL' ... SQL): no shell expansion."""
+    m = re.search(r"<<'SQL'\n(.*?)^SQL$", text, re.S | re.M)
+    assert m, "the SQL is not in a quoted here-document (<<'SQL'): the shell would expand it"
+    return m.group(1)
+
+
+def test_the_datastore_initdb_script_runs_after_ckan_s_and_is_executable():
+    initdb = sorted(p.name for p in DATASTORE_INITDB.parent.glob("*.sh"))
+    assert initdb.index(DATASTORE_INITDB.name) > initdb.index("10_create_ckan_database.sh")
+    assert DATASTORE_INITDB.stat().st_mode & 0o111, "not executable: the image would source it"
+
+
+def test_the_datastore_initdb_script_creates_the_read_only_role_and_a_database_owned_by_ckan():
+    text = DATASTORE_INITDB.read_text(encoding="utf-8")
+    # every value handed to psql as a variable (--set=name="$VAR")
+    sets = dict(re.findall(r'--set=(\w+)="\$\{?(\w+)\}?"', text))
+    assert sets == {"ckan_user": "CKAN_DB_USER", "ro_user": "DATASTORE_READONLY_USER",
+                    "ro_password": "DATASTORE_READONLY_PASSWORD",
+                    "datastore_db": "DATASTORE_DB"}, sets
+    assert re.search(r'DATASTORE_DB="\$\{DATASTORE_DB:-datastore\}"', text)
+    sql = psql_heredoc(text)
+    assert "$" not in sql.replace("$body$", ""), "a shell value in the SQL"
+    # the role: a login role, nothing more; .env's password, as a psql literal
+    assert re.search(r"format\('CREATE ROLE %I', :'ro_user'\)", sql)
+    alter = re.search(r'ALTER ROLE :"ro_user" WITH ([^;]*);', sql)
+    assert alter, "the read-only role's attributes and password are not set"
+    attributes = alter.group(1).split()
+    assert "LOGIN" in attributes and "PASSWORD" in attributes
+    assert {"NOSUPERUSER", "NOCREATEDB", "NOCREATEROLE", "NOREPLICATION",
+            "NOBYPASSRLS"} <= set(attributes)
+    assert attributes[attributes.index("PASSWORD") + 1] == ":'ro_password'"
+    # the database, owned by CKAN's role (the write URL's user)
+    create_db = re.search(r"format\('CREATE DATABASE %I WITH OWNER %I[^']*',\s*"
+                          r":'datastore_db', :'ckan_user'", sql)
+    assert create_db, "the DataStore's database is not created owned by CKAN's role"
+    # only the read-only role (and the owner) may connect: CKAN's start-up checks connect
+    # with the read URL before set-permissions has run
+    assert 'REVOKE ALL ON DATABASE :"datastore_db" FROM PUBLIC;' in sql
+    assert 'GRANT CONNECT ON DATABASE :"datastore_db" TO :"ro_user";' in sql
+    # created only when missing (\gexec), so that it may run again by hand
+    assert sql.count("\\gexec") == 2 and sql.count("WHERE NOT EXISTS") == 2
+
+
+def test_the_datastore_initdb_script_is_a_subshell_that_names_what_is_missing_in_french():
+    text = DATASTORE_INITDB.read_text(encoding="utf-8")
+    assert re.search(r"^create_datastore_database\(\) \($", text, re.M)
+    assert re.search(r"^create_datastore_database$", text, re.M)
+    for variable in ("CKAN_DB_USER", "CKAN_DB", "DATASTORE_READONLY_USER",
+                     "DATASTORE_READONLY_PASSWORD"):
+        assert f'"${{{variable}:?{variable} manquant}}"' in text, variable
+    assert re.search(r'echo "\[initdb\] DataStore : ', text)
+
+
+def test_the_db_service_hands_the_datastore_variables_to_the_initdb_script():
+    env = environment(services()["db"])
+    assert env["DATASTORE_DB"] == "${DATASTORE_DB:-datastore}"
+    for variable in ("DATASTORE_READONLY_USER", "DATASTORE_READONLY_PASSWORD"):
+        ref = REF.fullmatch(env[variable])
+        assert ref and ref["name"] == variable and ref["op"] == ":?", (variable, env[variable])
+
+
+def test_every_portal_container_gets_both_datastore_urls():
+    for name, service in portal_services().items():
+        env = environment(service)
+        for variable in ("CKAN_DATASTORE_WRITE_URL", "CKAN_DATASTORE_READ_URL"):
+            assert variable in env, f"{name}: {variable} is not passed to the container"
+        write, read = (url_parts(env[v]) for v in ("CKAN_DATASTORE_WRITE_URL",
+                                                    "CKAN_DATASTORE_READ_URL"))
+        main = url_parts(env["CKAN_SQLALCHEMY_URL"])
+        # one database, the DataStore's, on the stack's PostgreSQL; not CKAN's
+        for url in (write, read):
+            assert url["host"] == "db" and url["port"] == "5432", (name, url)
+            assert url["database"] == "${DATASTORE_DB:-datastore}", (name, url)
+        assert ref_name(write["database"]) != ref_name(main["database"])
+        # written as CKAN's role (the database's owner), read as the read-only role
+        assert (write["user"], write["password"]) == (main["user"], main["password"]), name
+        assert ref_name(read["user"]) == "DATASTORE_READONLY_USER", name
+        assert ref_name(read["password"]) == "DATASTORE_READONLY_PASSWORD", name
+        assert ref_name(read["user"]) != ref_name(write["user"]), name
+        # a missing user or password stops compose with a message
+        for part in (read["user"], read["password"], write["user"], write["password"]):
+            assert REF.fullmatch(part)["op"] == ":?", (name, part)
+
+
+def test_the_datastore_urls_are_read_by_ckan_itself():
+    core = ckan_env_mapping()
+    assert core["CKAN_DATASTORE_WRITE_URL"] == "ckan.datastore.write_url"
+    assert core["CKAN_DATASTORE_READ_URL"] == "ckan.datastore.read_url"
+
+
+def test_env_example_has_the_datastore_block_with_a_placeholder_password():
+    values = env_example()
+    assert {v: values.get(v) for v in DATASTORE_VARIABLES} == {
+        "DATASTORE_DB": "datastore", "DATASTORE_READONLY_USER": "datastore_ro",
+        "DATASTORE_READONLY_PASSWORD": PLACEHOLDER}
+    assert values["DATASTORE_DB"] != values["CKAN_DB"]
+    assert values["DATASTORE_READONLY_USER"] not in (values["CKAN_DB_USER"],
+                                                      values["POSTGRES_USER"])
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    assert re.search(r"^# -+ DataStore --$", text, re.M), "no « DataStore » block"
+
+
+def test_the_readme_tells_how_to_add_the_datastore_to_an_existing_volume():
+    readme = (DOCKER / "README.md").read_text(encoding="utf-8")
+    assert "## DataStore" in readme
+    assert DATASTORE_INITDB.name in readme
+    assert "set-permissions" in readme
 
 
 def test_nginx_is_optional_and_proxies_to_ckan_with_a_static_cache():

@@ -12,23 +12,35 @@ from ckan.authz import get_local_functions
 
 from ckanext.internalportal.lib.plugin import SuiteTranslation
 from ckanext.internalportal.sharing import access, helpers, indexing
-from ckanext.internalportal.sharing.logic import action, harvest
+from ckanext.internalportal.sharing.logic import action, auth, datastore, harvest
 
 
 def _actions() -> dict:
     """logic/action.py's actions; the chained ``dataset_quality_show`` only when the base
-    plugin, which defines it, is loaded, and ckanext-harvest's chained actions
-    (logic/harvest.py) when it is (CKAN asks after every plugin is loaded)."""
+    plugin, which defines it, is loaded, ckanext-harvest's chained actions
+    (logic/harvest.py) and the DataStore's (logic/datastore.py) when they are (CKAN asks after
+    every plugin is loaded)."""
     actions = dict(get_local_functions(action))
     if not p.plugin_loaded("internalportal"):
         actions.pop("dataset_quality_show")
     if p.plugin_loaded("harvest"):
         actions.update(get_local_functions(harvest))
+    if p.plugin_loaded("datastore"):
+        actions.update(datastore.ACTIONS)
     return actions
 
 
+def _auth_functions() -> dict:
+    """logic/auth.py's auth functions, and CKAN's DataStore ones chained (logic/datastore.py)
+    when the ``datastore`` plugin is loaded."""
+    functions = dict(get_local_functions(auth))
+    if p.plugin_loaded("datastore"):
+        functions.update(datastore.AUTH_FUNCTIONS)
+    return functions
+
+
 @tk.blanket.actions(_actions)
-@tk.blanket.auth_functions
+@tk.blanket.auth_functions(_auth_functions)
 @tk.blanket.blueprints
 @tk.blanket.cli
 @tk.blanket.config_declarations

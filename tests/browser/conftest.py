@@ -63,6 +63,12 @@ def build_world() -> World:
     source = make_source("ckan", "http://127.0.0.1:9/", org=people["org"],
                          title="Catalogue de la préfecture")
     job = run_job(source).job
+    # the public dataset's first resource has its table in the DataStore (« Utiliser l'API »)
+    helpers.call_action("datastore_create", context={"user": people["editor"]["name"]},
+                        resource_id=public["resources"][0]["id"], force=True,
+                        fields=[{"id": "commune", "type": "text"}, {"id": "accidents", "type": "int"}],
+                        records=[{"commune": "Bordeaux", "accidents": 12},
+                                 {"commune": "Mérignac", "accidents": 4}])
     public = tk.get_action("package_show")({"ignore_auth": True}, {"id": public["id"]})
     add_usage(public, restricted, people)
     return World(org=people["org"], other_org=people["other_org"], editor=people["editor"],
@@ -127,7 +133,7 @@ def portal(request, app, ckan_config, monkeypatch, _served) -> Portal:  # noqa: 
     on a clean database and index). ``ckan.site_url`` is the served URL, so that the links
     and the scripts' calls CKAN writes with it (``/api/i18n/fr``) stay on the portal."""
     if "server" not in _served:
-        request.getfixturevalue("clean_db")
+        request.getfixturevalue("clean_datastore")
         request.getfixturevalue("clean_index")
         _served["world"] = build_world()
         server = make_server(HOST, 0, _removing_session(app.app), threaded=True,

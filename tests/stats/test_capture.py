@@ -141,3 +141,30 @@ def test_redis_down_the_page_answers_lost_events_are_counted_and_logged_once(
     usage = as_user(people["sysadmin"], "site_usage_show")
     assert usage["lost_events"] == 3
     assert usage["totals"]["views"] == 1
+
+
+@pytest.mark.usefixtures("clean_datastore")
+def test_datastore_reads_are_api_calls_and_its_dump_a_download(app, setup, counters):
+    """CKAN's DataStore: ``datastore_search`` and each table a ``datastore_search_sql`` query
+    reads (joins included, once per table), as API calls; the table's dump, a download; a
+    refused query, nothing."""
+    from ckan.tests import helpers
+    people, pkg, res = setup
+    other = dataset(people, "public", resources=[{"url": "https://exemple.gouv.fr/b.csv",
+                                                   "name": "B", "format": "CSV"}])
+    for resource in (res, other["resources"][0]):
+        helpers.call_action("datastore_create", context={"user": people["admin"]["name"]},
+                            resource_id=resource["id"], force=True,
+                            fields=[{"id": "n", "type": "int"}], records=[{"n": 1}])
+    who = headers(people["c_agent"])
+    app.get("/api/3/action/datastore_search", query_string={"resource_id": res["id"]},
+            headers=who)
+    b = other["resources"][0]["id"]
+    app.get("/api/3/action/datastore_search_sql", headers=who, query_string={
+        "sql": f'SELECT a.n FROM "{res["id"]}" a JOIN "{b}" b ON a.n = b.n JOIN "{b}" c ON c.n = a.n'})
+    app.get(f"/datastore/dump/{res['id']}", headers=who)
+    app.get("/api/3/action/datastore_search_sql", headers=who, status=409,
+            query_string={"sql": f'DELETE FROM "{res["id"]}"'})
+    usage = _usage(people, pkg, counters)
+    assert usage["totals"]["api_calls"] == 2 and usage["totals"]["downloads"] == 1
+    assert _usage(people, other, counters)["totals"]["api_calls"] == 1

@@ -11,6 +11,8 @@ request (GET, or an API call)            event(s)
 ``datastore.dump`` (200)                 ``download`` of the DataStore table
 ``api.action``: ``package_show``,        ``api`` (channel ``api``)
 ``resource_show``, ``datastore_search``
+``api.action``: ``datastore_search_sql``  ``api`` for each table the query read (the names
+                                         CKAN's auth check gets: ``sql_tables_read``)
 search page, organisation or group       ``search`` for each dataset of the page of results
 page, API ``package_search``             (the first search of the request only)
 =======================================  ===================================================
@@ -38,7 +40,8 @@ from ckanext.internalportal.stats import events, store
 
 log = logging.getLogger(__name__)
 
-API_READS = frozenset({"package_show", "resource_show", "datastore_search"})
+API_READS = frozenset({"package_show", "resource_show", "datastore_search",
+                       "datastore_search_sql"})
 SEARCH_ENDPOINTS = frozenset({"organization.read", "group.read"})  # and every *.search
 DOWNLOAD_STATUSES = frozenset({200, 301, 302, 303, 307})
 ORGS_TTL = 60.0  # seconds a reader's organisations are remembered by the process
@@ -147,7 +150,21 @@ def after_dataset_show(pkg_dict: dict) -> None:
         flask.g.internalportal_stats_shown = pkg_dict
 
 
+def sql_tables_read(names: list[str]) -> None:
+    """The tables (resource ids) a ``datastore_search_sql`` query reads, as CKAN's auth check
+    is given them (logic/auth.py): counted once the query has answered."""
+    if flask.has_request_context():
+        flask.g.internalportal_stats_sql_tables = list(names)
+
+
 def _api_counters(function: str) -> list[events.Counter]:
+    if function == "datastore_search_sql":
+        counters = []
+        for name in dict.fromkeys(getattr(flask.g, "internalportal_stats_sql_tables", ())):
+            found = _resource(name)
+            if found:
+                counters += counters_for(found[1], found[2], "api", "api", found[0])
+        return counters
     if function == "package_show":
         asked = _request_value("id") or _request_value("name_or_id")
         shown = _shown()

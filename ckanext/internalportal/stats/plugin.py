@@ -12,12 +12,24 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckan.authz import get_local_functions
+
 from ckanext.internalportal.lib.plugin import SuiteTranslation
 from ckanext.internalportal.stats import capture, cli
+from ckanext.internalportal.stats.logic import auth
+
+
+def _auth_functions() -> dict:
+    """logic/auth.py's; CKAN's ``datastore_search_sql`` chained only when the DataStore is
+    loaded (CKAN asks after every plugin is loaded)."""
+    functions = dict(get_local_functions(auth))
+    if not p.plugin_loaded("datastore"):
+        functions.pop("datastore_search_sql")
+    return functions
 
 
 @tk.blanket.actions
-@tk.blanket.auth_functions
+@tk.blanket.auth_functions(_auth_functions)
 @tk.blanket.blueprints
 @tk.blanket.config_declarations
 @tk.blanket.helpers

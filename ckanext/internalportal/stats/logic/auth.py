@@ -27,3 +27,18 @@ def site_usage_show(context: Context, data_dict: DataDict) -> AuthResult:
     # sysadmins pass before any auth function is called
     return {"success": False,
             "msg": tk._("Only the portal's administrators may see its usage statistics.")}
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_search_sql(next_auth, context: Context, data_dict: DataDict) -> AuthResult:
+    """CKAN's DataStore (registered when it is loaded, plugin.py): the tables a query reads,
+    kept for its usage events (capture.sql_tables_read). CKAN passes their names as a
+    generator: read once here, and handed on as a list for the checks after."""
+    from ckanext.internalportal.stats import capture
+    names = list(context.get("table_names") or [])
+    context["table_names"] = names
+    result = next_auth(context, data_dict)
+    if result.get("success"):
+        capture.sql_tables_read(names)
+    return result

@@ -7,6 +7,17 @@ die()  { printf '\033[31mERREUR : %s\033[0m\n' "$*" >&2; exit 1; }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# stop_pidfile PIDFILE SECONDS MESSAGE: the process of PIDFILE asked to stop (SIGTERM), killed
+# after SECONDS if still there, MESSAGE said if it was running; the pid file removed
+stop_pidfile() {
+  if pid_alive "$1"; then
+    kill "$(cat "$1")" 2>/dev/null || true
+    for _ in $(seq 1 $(( $2 * 10 ))); do pid_alive "$1" || break; sleep 0.1; done
+    pid_alive "$1" && kill -9 "$(cat "$1")" 2>/dev/null || true
+    ok "$3"
+  fi
+  rm -f "$1"
+}
 
 # ---------------------------------------------------------------- packages
 APT_UPDATED=0

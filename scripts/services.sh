@@ -212,16 +212,7 @@ start_solr() {
   solr_ping ckan || { tail -n 30 "$STATE/solr/logs/console.log" >&2; die "Solr ne répond pas après 90 s (journal : .state/solr/logs/)."; }
   ok "Solr prêt : http://127.0.0.1:$SOLR_PORT/solr/ckan"
 }
-stop_solr() {
-  local pidf="$STATE/solr/solr.pid"
-  if pid_alive "$pidf"; then
-    kill "$(cat "$pidf")" 2>/dev/null || true
-    for _ in $(seq 1 100); do pid_alive "$pidf" || break; sleep 0.2; done
-    pid_alive "$pidf" && kill -9 "$(cat "$pidf")" 2>/dev/null || true
-    ok "Solr arrêté"
-  fi
-  rm -f "$pidf"
-}
+stop_solr() { stop_pidfile "$STATE/solr/solr.pid" 20 "Solr arrêté"; }
 
 # ---------------------------------------------------------------- SMTP sink (e-mails of the demo)
 smtp_up() { pid_alive "$STATE/smtp/smtp.pid" && port_busy "$SMTP_PORT"; }
@@ -246,16 +237,7 @@ start_smtp() {
   smtp_up || die "le puits SMTP ne répond pas (journal : .state/smtp/smtp.log)."
   ok "Puits SMTP prêt : un fichier .eml par message dans .state/mail/"
 }
-stop_smtp() {
-  local pidf="$STATE/smtp/smtp.pid"
-  if pid_alive "$pidf"; then
-    kill "$(cat "$pidf")" 2>/dev/null || true
-    for _ in $(seq 1 50); do pid_alive "$pidf" || break; sleep 0.1; done
-    pid_alive "$pidf" && kill -9 "$(cat "$pidf")" 2>/dev/null || true
-    ok "Puits SMTP arrêté"
-  fi
-  rm -f "$pidf"
-}
+stop_smtp() { stop_pidfile "$STATE/smtp/smtp.pid" 5 "Puits SMTP arrêté"; }
 
 # ---------------------------------------------------------------- ProConnect (local OIDC provider)
 # scripts/oidc/provider.mjs, configured by scripts/oidc_config.py at each start (the demo's agents,
@@ -288,14 +270,8 @@ start_oidc() {
   ok "Fournisseur d'identité (ProConnect local) prêt : http://127.0.0.1:$OIDC_PORT"
 }
 stop_oidc() {
-  local pidf="$STATE/oidc/oidc.pid"
-  if pid_alive "$pidf"; then
-    kill "$(cat "$pidf")" 2>/dev/null || true
-    for _ in $(seq 1 50); do pid_alive "$pidf" || break; sleep 0.1; done
-    pid_alive "$pidf" && kill -9 "$(cat "$pidf")" 2>/dev/null || true
-    ok "Fournisseur d'identité (ProConnect local) arrêté"
-  fi
-  rm -f "$pidf" "$STATE/oidc/oidc.port"
+  stop_pidfile "$STATE/oidc/oidc.pid" 5 "Fournisseur d'identité (ProConnect local) arrêté"
+  rm -f "$STATE/oidc/oidc.port"
 }
 
 status() {

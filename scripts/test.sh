@@ -14,6 +14,13 @@ say "Base de test : remise à zéro et migrations"
 # db clean also empties the test Solr core; db upgrade runs core and plugin migrations
 "$CKAN" -c test.ini db clean --yes >/dev/null
 "$CKAN" -c test.ini db upgrade >/dev/null
+# the DataStore's test tables too (its _table_metadata view and permissions stay)
+PGPASSWORD=pass psql -X -q -h 127.0.0.1 -p "${IP_PG_PORT:-5433}" -U ckan_default -d datastore_test \
+  -v ON_ERROR_STOP=1 -c "DO \$\$DECLARE t record; BEGIN
+    FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
+               AND tablename <> '_table_stats' LOOP
+      EXECUTE 'DROP TABLE IF EXISTS ' || quote_ident(t.tablename) || ' CASCADE'; END LOOP;
+  END\$\$;" >/dev/null || die "la base DataStore de test (datastore_test) n'a pas pu être vidée."
 rm -rf "$ROOT/.state/test-storage"
 
 say "Suite de tests"

@@ -6,6 +6,8 @@ import datetime as dt
 import decimal
 import json
 
+import pytest
+
 from ckanext.internalportal.harvesters import tabular
 
 
@@ -53,3 +55,20 @@ def test_the_data_dictionary_lists_the_columns_in_order():
         {"id": "nom", "type": "", "nullable": True, "description": ""}]
     assert tabular.read_data_dictionary(text)[0]["id"] == "code"
     assert tabular.read_data_dictionary("pas du json") == []
+
+
+@pytest.mark.parametrize("sql_type, expected", [
+    ("INTEGER", "int"), ("int4", "int"), ("BIGINT", "int8"), ("NUMERIC(10, 2)", "numeric"),
+    ("DOUBLE PRECISION", "float8"), ("REAL", "float8"), ("BOOLEAN", "bool"), ("DATE", "date"),
+    ("TIMESTAMP WITHOUT TIME ZONE", "timestamp"), ("timestamptz", "timestamp"),
+    ("VARCHAR(80)", "text"), ("CHAR(5)", "text"), ("text", "text"), ("uuid", "text"), ("", "text"),
+])
+def test_sql_types_become_datastore_types(sql_type, expected):
+    assert tabular.datastore_type(sql_type) == expected
+
+
+def test_csv_records_read_empty_cells_as_null(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,\n,x\n3,y\n", encoding="utf-8")
+    assert list(tabular.csv_records(path, chunk=2)) == [
+        [{"a": "1", "b": None}, {"a": None, "b": "x"}], [{"a": "3", "b": "y"}]]

@@ -49,6 +49,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import (HarvestJob, HarvestObject, HarvestObjectExtra,
                                    HarvestSource)
 
+from ckanext.internalportal.harvesters import datastore
 from ckanext.internalportal.lib.i18n import N_
 from ckanext.internalportal.lib.plugin import SuiteTranslation
 
@@ -98,6 +99,9 @@ class Resource:
     description: str = ""
     mimetype: Optional[str] = None
     extras: dict = field(default_factory=dict)
+    # the file is a CSV table whose rows also go into CKAN's DataStore under these fields
+    # (``{"id", "type"}``, types from the source: harvesters/datastore.py), when it is loaded
+    table: Optional[list] = None
 
 
 @dataclass
@@ -594,6 +598,8 @@ class PortalHarvester(HarvesterBase, SuiteTranslation):
         if (old is not None and not data_changed and old.get(F_FINGERPRINT) == print_
                 and not old.get(F_WITHDRAWN) and old.get("owner_org") == source.owner_org):
             self._link(obj, old["id"])
+            # a table harvested before the DataStore was there gets its rows now
+            datastore.load_missing(built, old, self._context)
             return "unchanged"
 
         settings = entry_settings(source.config, {})
@@ -624,6 +630,8 @@ class PortalHarvester(HarvesterBase, SuiteTranslation):
         for _, staged, final in placements:
             os.replace(staged, final)
         model.Session.commit()
+        datastore.load_changed(built, saved, {rid: final for rid, _, final in placements},
+                               self._context)
         return True
 
     def _link(self, obj, package_id: str, new: bool = False) -> None:

@@ -139,3 +139,54 @@ def read_data_dictionary(value: Any) -> list[dict]:
     except ValueError:
         return []
     return parsed if isinstance(parsed, list) else []
+
+
+# SQL type names (as the reader gives them: SQLAlchemy's, or PostgreSQL's for a query) -> the
+# DataStore's column types, by the type's first word; anything else is text
+_DATASTORE_TYPES = {
+    "smallint": "int", "int2": "int", "integer": "int", "int": "int", "int4": "int",
+    "mediumint": "int", "tinyint": "int", "bigint": "int8", "int8": "int8",
+    "serial": "int", "bigserial": "int8",
+    "numeric": "numeric", "decimal": "numeric", "number": "numeric", "money": "numeric",
+    "real": "float8", "float": "float8", "float4": "float8", "float8": "float8",
+    "double": "float8", "double_precision": "float8",
+    "boolean": "bool", "bool": "bool",
+    "date": "date", "time": "time",
+    "timestamp": "timestamp", "datetime": "timestamp", "timestamptz": "timestamp",
+    "json": "json", "jsonb": "json",
+}
+
+
+def datastore_type(sql_type: str) -> str:
+    """The DataStore type of a column of SQL type ``sql_type`` (``INTEGER`` → ``int``,
+    ``NUMERIC(10, 2)`` → ``numeric``, ``TIMESTAMP WITHOUT TIME ZONE`` → ``timestamp``,
+    ``VARCHAR(80)`` → ``text``)."""
+    words = str(sql_type or "").strip().lower().replace("(", " ").split()
+    if not words:
+        return "text"
+    if words[0] == "double" and len(words) > 1 and words[1] == "precision":
+        return "float8"
+    return _DATASTORE_TYPES.get(words[0], "text")
+
+
+def datastore_fields(columns: Iterable[dict]) -> list[dict]:
+    """The DataStore fields of a data dictionary's columns (``id``, ``type``), in order."""
+    return [{"id": str(c["id"]), "type": datastore_type(c.get("type") or "")}
+            for c in columns]
+
+
+def csv_records(path: Path | str, chunk: int = 5000) -> Iterable[list[dict]]:
+    """The rows of a stored CSV as DataStore records, ``chunk`` at a time; an empty cell is
+    ``None`` (SQL NULL: the CSV writes it empty)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None) or []
+        batch: list[dict] = []
+        for row in reader:
+            batch.append({name: (value if value != "" else None)
+                          for name, value in zip(header, row)})
+            if len(batch) >= chunk:
+                yield batch
+                batch = []
+        if batch:
+            yield batch

@@ -461,6 +461,11 @@ def test_malformed_values_are_harvested_as_the_database_holds_them(app_db, tmp_p
     assert job.errors == []
     assert stored_csv(the_resource(job.datasets[0]))[1:] == [
         ["1", "pas une date", "é\ufffd"], ["deux", "2024-01-31", "00ff"]]
+    # in the DataStore too, as text: its types refuse these values, nothing is left out
+    if "datastore" in tk.config["ckan.plugins"]:
+        fields, rows = datastore_rows(the_resource(job.datasets[0])["id"])
+        assert set(fields.values()) == {"text"}
+        assert [r["jour"] for r in rows] == ["pas une date", "2024-01-31"]
 
 
 def test_a_table_removed_from_the_config_is_withdrawn_not_deleted(tmp_path):
@@ -507,3 +512,60 @@ def test_the_harvest_form_saves_a_source_without_its_password(app_db, app):
     assert "absente" in page
     with pytest.raises(tk.ObjectNotFound):
         tk.get_action("harvest_source_show")({"ignore_auth": True}, {"id": "source-fautive"})
+
+
+def datastore_rows(resource_id: str) -> tuple[dict, list[dict]]:
+    found = tk.get_action("datastore_search")({"ignore_auth": True},
+                                              {"resource_id": resource_id, "sort": "_id"})
+    return ({f["id"]: f["type"] for f in found["fields"] if f["id"] != "_id"},
+            [{k: v for k, v in r.items() if k != "_id"} for r in found["records"]])
+
+
+@pytest.mark.usefixtures("clean_datastore")
+def test_a_table_goes_into_the_datastore_with_the_database_s_types(app_db):
+    t = app_db.table("mesures")
+    app_db.run(f"CREATE TABLE {t} (id integer PRIMARY KEY, station varchar(40), "
+               f"valeur numeric(6, 2), mesure_le timestamp, valide boolean, jour date)",
+               f"INSERT INTO {t} VALUES (1, 'Brest', 12.5, '2026-11-30 08:00', true, "
+               f"'2026-11-30'), (2, 'Lille', NULL, NULL, false, NULL)")
+    source = source_for(app_db.url(), {"tables": [{"name": t, "incremental_column": "id"}]})
+    [dataset] = run_job(source).datasets
+    resource = the_resource(dataset)
+    assert resource["datastore_active"] is True
+    fields, rows = datastore_rows(resource["id"])
+    assert fields == {"id": "int4", "station": "text", "valeur": "numeric",
+                      "mesure_le": "timestamp", "valide": "bool", "jour": "date"}
+    assert rows[0] == {"id": 1, "station": "Brest", "valeur": 12.5,
+                       "mesure_le": "2026-11-30T08:00:00.000", "valide": True,
+                       "jour": "2026-11-30"}
+    assert rows[1]["valeur"] is None and rows[1]["mesure_le"] is None
+    # the next run appends to the file; the table follows it, whole
+    app_db.run(f"INSERT INTO {t} VALUES (3, 'Nice', 18.25, NULL, true, NULL)")
+    [dataset] = run_job(source).datasets
+    assert [r["station"] for r in datastore_rows(the_resource(dataset)["id"])[1]] == \
+        ["Brest", "Lille", "Nice"]
+    # an agent queries it by the API, as the resource page shows
+    found = tk.get_action("datastore_search_sql")(
+        {"ignore_auth": True},
+        {"sql": f'SELECT station FROM "{resource["id"]}" WHERE valeur > 15'})
+    assert [r["station"] for r in found["records"]] == ["Nice"]
+    # a table harvested before the DataStore was enabled: the next run, unchanged, loads it
+    from ckanext.internalportal.lib.context import site_context
+    tk.get_action("datastore_delete")(site_context(),
+                                      {"resource_id": resource["id"], "force": True})
+    assert [o["report_status"] for o in run_job(source).objects] == ["not modified"]
+    assert len(datastore_rows(resource["id"])[1]) == 3
+
+
+@pytest.mark.usefixtures("clean_datastore")
+def test_hashed_personal_columns_are_text_in_the_datastore(app_db, hmac_key):
+    t = app_db.table("agents")
+    app_db.run(f"CREATE TABLE {t} (id integer PRIMARY KEY, nir varchar(15), service text)",
+               f"INSERT INTO {t} VALUES (1, '180017512345678', 'RH')")
+    source = source_for(app_db.url(), {"tables": [{"name": t, "personal_columns":
+                                                   {"nir": "hash"}}],
+                                       "legal_basis": "Code de la sécurité sociale",
+                                       "dpo_email": "dpd@ministere.gouv.fr"})
+    [dataset] = run_job(source).datasets
+    fields, rows = datastore_rows(the_resource(dataset)["id"])
+    assert fields["nir"] == "text" and rows[0]["nir"] != "180017512345678"

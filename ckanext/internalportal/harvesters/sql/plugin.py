@@ -335,6 +335,8 @@ class SQLHarvester(PortalHarvester):
         resource = Resource(
             key=RESOURCE_KEY, name=f"{entry.name}.csv", format="CSV", path=path,
             hash=digest, mimetype="text/csv", extras=extras,
+            # its rows in the DataStore too, typed as the database types them
+            table=tabular.datastore_fields(columns_out),
             description=tk._("The rows of “%(name)s” (database “%(database)s”) as CSV: UTF-8, "
                              "comma-separated, header row; the columns are described below.")
             % {"name": entry.name, "database": label})

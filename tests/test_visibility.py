@@ -875,11 +875,13 @@ def footer_pages(c, role):
 
 def proconnect_pages(c, role):
     """The sign-in page (« S'identifier avec ProConnect »), the French page of a refused
-    sign-in, and the sysadmins' « Comptes à rattacher » (403 to others)."""
+    sign-in, the return from the provider's logout, and the sysadmins' « Comptes à
+    rattacher » (403 to others)."""
     bodies = []
-    for url in ("/user/login", "/proconnect/callback?code=x&state=y", "/ckan-admin/proconnect"):
+    for url in ("/user/login", "/proconnect/callback?code=x&state=y",
+                "/proconnect/logged-out?state=y", "/ckan-admin/proconnect"):
         status, body = c.page(role, url)
-        assert status in (200, 400, 403), (url, status)
+        assert status in (200, 302, 400, 403), (url, status)
         bodies.append(html.unescape(body))
     return {level: Observation(any(_dataset_link(pkg) in b or pkg["title"] in b
                                    for b in bodies))
@@ -1108,7 +1110,8 @@ SURFACES: dict[str, Surface] = {
     "group page": Surface(group_page, sees),
     # internalportal_proconnect: the sign-in page with its button, a refused sign-in, the
     # sysadmins' accounts to place (page and API): people, never a dataset
-    "ProConnect pages /user/login, /proconnect/callback (refused), /ckan-admin/proconnect":
+    "ProConnect pages /user/login, /proconnect/callback (refused), /proconnect/logged-out, "
+    "/ckan-admin/proconnect":
         Surface(proconnect_pages, never),
     "api proconnect_unplaced_account_list": Surface(proconnect_unplaced_api, never),
     # CKAN's DataStore: the data, through the API, SQL (joins, sub-queries) and the dump

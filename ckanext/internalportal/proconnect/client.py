@@ -8,7 +8,6 @@ Every failure ends as a ``SignInError`` whose ``reason`` names the French page t
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -203,7 +202,7 @@ def verify_jwt(value: str, app: FlaskOAuth2App, metadata: dict) -> dict:
             aud={"essential": True, "value": app.client_id},
             sub={"essential": True},
         ).validate(decoded.claims)
-    except (JoseError, ValueError, json.JSONDecodeError) as error:
+    except (JoseError, ValueError) as error:
         raise SignInError("invalid_token", f"userinfo signé : {error}")
     return dict(decoded.claims)
 

@@ -85,10 +85,6 @@ def fault_page(reason: str, detail: str = ""):
         "reason": reason}), status
 
 
-def _redirect_uri(endpoint: str) -> str:
-    return tk.url_for(endpoint, _external=True)
-
-
 @proconnect.route("/proconnect/login")
 def login():
     options = settings.read()
@@ -99,7 +95,8 @@ def login():
     if came_from:
         session[CAME_FROM_KEY] = came_from
     try:
-        return client.authorize_redirect(options, _redirect_uri("proconnect.callback"))
+        return client.authorize_redirect(
+            options, tk.url_for("proconnect.callback", _external=True))
     except client.SignInError as error:
         return fault_page(error.reason, error.detail)
 

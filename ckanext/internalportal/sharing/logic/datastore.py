@@ -14,6 +14,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.internalportal.lib.context import sql_table_names
 from ckanext.internalportal.sharing import access
 
 
@@ -45,11 +46,7 @@ def datastore_info(next_action, context: Context, data_dict: DataDict):
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
 def datastore_search_sql(next_auth, context: Context, data_dict: DataDict) -> AuthResult:
-    # CKAN passes the table names as a generator: read once here, it would be empty for
-    # CKAN's own check after, which would then let every table through
-    names = list(context.get("table_names") or [])
-    context["table_names"] = names
-    if any(_hidden(context, name) for name in names):
+    if any(_hidden(context, name) for name in sql_table_names(context)):
         _not_found()
     return next_auth(context, data_dict)
 

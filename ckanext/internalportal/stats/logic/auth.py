@@ -33,11 +33,10 @@ def site_usage_show(context: Context, data_dict: DataDict) -> AuthResult:
 @tk.auth_allow_anonymous_access
 def datastore_search_sql(next_auth, context: Context, data_dict: DataDict) -> AuthResult:
     """CKAN's DataStore (registered when it is loaded, plugin.py): the tables a query reads,
-    kept for its usage events (capture.sql_tables_read). CKAN passes their names as a
-    generator: read once here, and handed on as a list for the checks after."""
+    kept for its usage events (capture.sql_tables_read)."""
+    from ckanext.internalportal.lib.context import sql_table_names
     from ckanext.internalportal.stats import capture
-    names = list(context.get("table_names") or [])
-    context["table_names"] = names
+    names = sql_table_names(context)
     result = next_auth(context, data_dict)
     if result.get("success"):
         capture.sql_tables_read(names)
